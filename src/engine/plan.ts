@@ -1,0 +1,70 @@
+/**
+ * The planner: for each rule, the cheapest tier that answers it exactly.
+ * metadata (schema, footer statistics) → sql (the source's own engine) → scan (Polars).
+ * @module
+ */
+import type { Kontract, RuleInstance } from "../kontract/load.ts";
+import type { ColumnInfo, Measure } from "../rules/define.ts";
+import type { DatasetStats, Schema } from "../sources/source.ts";
+import type { ExecutionSource } from "../report/result.ts";
+
+/** One rule with the tier that will measure it. */
+export interface PlannedRule {
+  instance: RuleInstance;
+  measure: Measure;
+  tier: ExecutionSource;
+  /** The checked column's schema entry, for column rules whose column exists. */
+  column?: ColumnInfo;
+  /** A column rule whose column the data lacks: fails with the row count. */
+  missingColumn: boolean;
+  /** The exact count from statistics, when the metadata tier answers a violations measure. */
+  statsCount?: number;
+}
+
+/** What the run will do. */
+export interface Plan {
+  rules: PlannedRule[];
+  /** Whether the scan must count rows (no statistics know them). */
+  scanCountsRows: boolean;
+  /** Columns the scan reads, in first-use order. */
+  scanColumns: string[];
+}
+
+/** Plans every rule of the Kontract against what the source offers. */
+export function planRules(
+  kontract: Kontract,
+  schema: Schema,
+  stats: DatasetStats | undefined,
+): Plan {
+  const columns = new Map(schema.columns.map((column) => [column.name, column]));
+  const rules = kontract.rules.map((instance): PlannedRule => {
+    const measure = instance.rule.measure(instance.params);
+    const column = instance.column === undefined ? undefined : columns.get(instance.column);
+    if (instance.column !== undefined && column === undefined) {
+      return { instance, measure, tier: "metadata", missingColumn: true };
+    }
+    const planned = { instance, measure, column, missingColumn: false };
+    switch (measure.kind) {
+      case "column_type":
+        return { ...planned, tier: "metadata" };
+      case "row_count":
+        return { ...planned, tier: stats ? "metadata" : "scan" };
+      case "sql_query":
+        return { ...planned, tier: "sql" };
+      case "duplicates":
+        return { ...planned, tier: "scan" };
+      case "violations": {
+        const statsCount = stats ? measure.fromStats?.(stats) : undefined;
+        return statsCount === undefined
+          ? { ...planned, tier: "scan" }
+          : { ...planned, tier: "metadata", statsCount };
+      }
+    }
+  });
+  const scanColumns = [
+    ...new Set(
+      rules.filter((rule) => rule.tier === "scan" && rule.column).map((rule) => rule.column!.name),
+    ),
+  ];
+  return { rules, scanColumns, scanCountsRows: stats === undefined };
+}

@@ -1,0 +1,209 @@
+/**
+ * Runs a Kontract against a source: plan, measure each tier once, merge into results.
+ * @module
+ */
+import { closest } from "fastest-levenshtein";
+import { KontractError } from "../errors.ts";
+import type { Kontract } from "../kontract/load.ts";
+import {
+  type ResultDocument,
+  type RuleResult,
+  type RunStats,
+  SCHEMA_VERSION,
+  summarize,
+} from "../report/result.ts";
+import type { Observation } from "../rules/define.ts";
+import type { DatasetStats, Schema, Source } from "../sources/source.ts";
+import { countWithDuckdb } from "./duckdb_sql.ts";
+import { type Plan, type PlannedRule, planRules } from "./plan.ts";
+import { peakRssBytes } from "./peak_rss.ts";
+import { countDuplicates, countInOnePass } from "./scan.ts";
+
+/** How to run. */
+export interface RunOptions {
+  /** Answer rules from footer statistics where they are exact (default true). */
+  metadata?: boolean;
+  /** Add the `stats` block (durations, bytes, memory). */
+  timings?: boolean;
+  /** Told what the engine is doing, for a progress indicator. */
+  onProgress?: (message: string) => void;
+}
+
+/** What the tiers measured, by rule id. */
+interface Measurements {
+  rows: number;
+  counts: Map<string, number>;
+  scanPasses: number;
+}
+
+/** Measures every rule and builds the result document. */
+export async function runKontract(
+  kontract: Kontract,
+  source: Source,
+  options: RunOptions = {},
+): Promise<ResultDocument> {
+  const clock = new PhaseClock();
+  const schema = await clock.time("schema", () => source.schema());
+  const stats = options.metadata === false
+    ? undefined
+    : await clock.time("metadata", async () => await source.stats?.());
+  const plan = planRules(kontract, schema, stats);
+  rejectUnsupported(plan);
+  const measured = await measure(plan, source, stats, clock, options.onProgress);
+  const results = plan.rules.map((rule) => toResult(rule, measured, schema));
+  const summary = summarize(results);
+  return {
+    schema_version: SCHEMA_VERSION,
+    kontract: { name: kontract.name, fingerprint: kontract.fingerprint },
+    dataset: { uri: source.uri, rows: measured.rows },
+    passed: summary.blocking_failures === 0,
+    summary,
+    results,
+    ...(options.timings ? { stats: clock.stats(measured, stats) } : {}),
+  };
+}
+
+async function measure(
+  plan: Plan,
+  source: Source,
+  stats: DatasetStats | undefined,
+  clock: PhaseClock,
+  onProgress?: (message: string) => void,
+): Promise<Measurements> {
+  const scanned = plan.rules.filter((rule) => rule.tier === "scan");
+  const requests = scanned.flatMap((rule) =>
+    rule.measure.kind === "violations"
+      ? [{ key: rule.instance.id, predicate: rule.measure.polars(rule.column!) }]
+      : []
+  );
+  if ((requests.length > 0 || plan.scanCountsRows) && !source.scan) {
+    throw new KontractError(`${source.uri}: this source cannot be scanned`);
+  }
+  onProgress?.(`scanning ${source.uri}`);
+  const pass = clock.timeSync(
+    "scan",
+    () => countInOnePass(source.scan!(plan.scanColumns), requests, plan.scanCountsRows),
+  );
+  const rows = stats?.rows ?? pass.rows ?? 0;
+  const counts = pass.counts;
+  let scanPasses = pass.passes;
+  for (const rule of scanned.filter((rule) => rule.measure.kind === "duplicates")) {
+    const column = rule.column!.name;
+    onProgress?.(`checking ${column} for duplicates`);
+    const duplicates = clock.timeSync(
+      "duplicates",
+      () => countDuplicates(() => source.scan!([column]), column, rows),
+    );
+    counts.set(rule.instance.id, duplicates.count);
+    scanPasses += duplicates.passes;
+  }
+  const queries = plan.rules.flatMap((rule) =>
+    rule.tier === "sql" && rule.measure.kind === "sql_query"
+      ? [{ key: rule.instance.id, sql: rule.measure.sql }]
+      : []
+  );
+  if (queries.length > 0) {
+    if (!source.duckdb) throw new KontractError(`${source.uri}: custom_sql_check is not available`);
+    onProgress?.(`running ${queries.length} SQL checks`);
+    const table = await source.duckdb();
+    try {
+      const sqlCounts = await clock.time("sql", () => countWithDuckdb(table, queries));
+      for (const [key, count] of sqlCounts) counts.set(key, count);
+    } finally {
+      await table.release();
+    }
+  }
+  return { rows, counts, scanPasses };
+}
+
+/** Dataset rules measure the dataset; a row predicate needs a column to be planned. */
+function rejectUnsupported(plan: Plan): void {
+  for (const { instance, measure } of plan.rules) {
+    if (
+      instance.column === undefined &&
+      ["violations", "duplicates", "column_type"].includes(measure.kind)
+    ) {
+      throw new KontractError(
+        `rule ${instance.name}: a dataset rule cannot measure ${measure.kind}`,
+      );
+    }
+  }
+}
+
+function toResult(planned: PlannedRule, measured: Measurements, schema: Schema): RuleResult {
+  const { instance } = planned;
+  const observed: Observation = {
+    rows: measured.rows,
+    count: planned.statsCount ?? measured.counts.get(instance.id) ??
+      (planned.measure.kind === "row_count" ? measured.rows : 0),
+    dtype: planned.column?.dtype,
+  };
+  const failed = planned.missingColumn
+    ? measured.rows
+    : instance.rule.evaluate?.(instance.params, observed) ?? observed.count;
+  const message = planned.missingColumn
+    ? missingColumnMessage(instance.column!, schema)
+    : instance.rule.describe(instance.params, { failed, observed });
+  return {
+    rule_id: instance.id,
+    rule: instance.name,
+    ...(instance.column === undefined ? {} : { column: instance.column }),
+    severity: instance.severity,
+    passed: failed === 0 && !planned.missingColumn,
+    failed_count: failed,
+    failed_count_exact: true,
+    message,
+    execution_source: planned.tier,
+    ...(instance.context ? { context: instance.context } : {}),
+  };
+}
+
+function missingColumnMessage(column: string, schema: Schema): string {
+  const names = schema.columns.map((info) => info.name);
+  const hint = names.length > 0 ? ` (did you mean "${closest(column, names)}"?)` : "";
+  return `column "${column}" not found in the data${hint}`;
+}
+
+/** Wall-clock time per phase, for `--timings`. */
+class PhaseClock {
+  readonly #started = performance.now();
+  readonly #phases: Record<string, number> = {};
+
+  async time<T>(phase: string, work: () => Promise<T>): Promise<T> {
+    const start = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.#add(phase, start);
+    }
+  }
+
+  timeSync<T>(phase: string, work: () => T): T {
+    const start = performance.now();
+    try {
+      return work();
+    } finally {
+      this.#add(phase, start);
+    }
+  }
+
+  stats(measured: Measurements, stats: DatasetStats | undefined): RunStats {
+    return {
+      duration_ms: round(performance.now() - this.#started),
+      phases_ms: this.#phases,
+      rows_scanned: measured.scanPasses > 0 ? measured.rows : 0,
+      scan_passes: measured.scanPasses,
+      ...(stats?.bytesRead === undefined ? {} : { bytes_read: stats.bytesRead }),
+      ...(stats?.rowGroups === undefined ? {} : { row_groups: stats.rowGroups }),
+      peak_rss_bytes: peakRssBytes(),
+    };
+  }
+
+  #add(phase: string, start: number): void {
+    this.#phases[phase] = round((this.#phases[phase] ?? 0) + performance.now() - start);
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}

@@ -1,0 +1,60 @@
+/**
+ * Typed errors. Each carries the CLI exit code it maps to, so the CLI never has to
+ * guess: 2 for anything the user can fix in their input, 3 for runtime trouble.
+ * @module
+ */
+
+/** Base class of every error Kontra raises on purpose. Its message is one line, safe to print. */
+export class KontraError extends Error {
+  /** The process exit code the CLI uses for this error. */
+  readonly exitCode: number;
+
+  constructor(message: string, exitCode: number, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.exitCode = exitCode;
+  }
+}
+
+/**
+ * The Kontract is invalid: bad YAML, an unknown rule, bad params, an unset variable,
+ * duplicate rule ids. Exit code 2.
+ *
+ * @example
+ * ```ts
+ * import { KontractError, validate } from "@kontra/kontra";
+ * try {
+ *   await validate("kontract.yml");
+ * } catch (e) {
+ *   if (e instanceof KontractError) console.error(e.message); // "kontract.yml:7:5: rules[2]…"
+ * }
+ * ```
+ */
+export class KontractError extends KontraError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 2, options);
+  }
+}
+
+/**
+ * The data could not be read. A missing or unsupported file is the user's to fix
+ * (exit 2); a connection, permission or I/O failure is a runtime error (exit 3).
+ */
+export class DataSourceError extends KontraError {
+  constructor(message: string, exitCode: 2 | 3 = 3, options?: ErrorOptions) {
+    super(message, exitCode, options);
+  }
+}
+
+/** The command line was used wrongly. Exit code 2. */
+export class UsageError extends KontraError {
+  constructor(message: string) {
+    super(message, 2);
+  }
+}
+
+/** The message of any thrown value, reduced to its first line. */
+export function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split("\n").map((line) => line.trim()).find((line) => line !== "") ?? "unknown error";
+}

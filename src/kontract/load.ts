@@ -1,0 +1,232 @@
+/**
+ * Loads a Kontract: YAML (or an object) → `${VAR}` interpolation → `extends` →
+ * schema check → each rule's params checked against the rule → ids.
+ * @module
+ */
+import { dirname, relative, resolve } from "node:path";
+import type { z } from "zod";
+import { KontractError } from "../errors.ts";
+import { fingerprint } from "../report/canonical.ts";
+import type { AnyRule } from "../rules/define.ts";
+import { closestRuleName, findRule } from "../rules/registry.ts";
+import { type Environment, loadEnvironment } from "./env.ts";
+import { interpolate } from "./interpolate.ts";
+import { type FieldPath, KontractOrigin } from "./positions.ts";
+import { KontractSpec, type RuleSpec, type Severity } from "./schema.ts";
+
+/** One rule of a loaded Kontract, its params checked. */
+export interface RuleInstance {
+  /** `COL:<column>:<rule>`, `DATASET:<rule>`, or the explicit `id`. */
+  id: string;
+  /** The rule's name, e.g. `unique`. */
+  name: string;
+  /** The rule's definition from the registry. */
+  rule: AnyRule;
+  /** Params, parsed by the rule's schema. */
+  params: Record<string, unknown>;
+  /** The column a column rule checks. */
+  column?: string;
+  severity: Severity;
+  context?: Record<string, unknown>;
+  /** False: stop counting at the first violation where the engine can (fail-fast). */
+  tally: boolean;
+}
+
+/** A Kontract ready to run. */
+export interface Kontract {
+  name: string;
+  description?: string;
+  /** The datasource as written (relative paths resolve against `baseDir`). */
+  datasource?: string;
+  rules: RuleInstance[];
+  /** The `actions:` block, checked by the actions when they run. */
+  actions?: Record<string, unknown>;
+  /** Directory that relative paths resolve against. */
+  baseDir: string;
+  /** Variables for credentials: `.env` files under the process environment. In memory only. */
+  env: Environment;
+  /** SHA-256 of the Kontract's name and normalised rules. */
+  fingerprint: string;
+}
+
+/** Where the environment comes from. */
+export interface LoadOptions {
+  /** A `.env` file to load first (it wins over the default `.env` files). */
+  envFile?: string;
+  /** Use this environment instead of reading `.env` files and the process environment. */
+  env?: Environment;
+  /** Extra variables that win over everything (e.g. Dagster partition keys). */
+  variables?: Record<string, string>;
+}
+
+/** A Kontract file's content after interpolation, and where it came from. */
+interface LoadedFile {
+  origin: KontractOrigin;
+  spec: z.output<typeof KontractSpec>;
+  dir: string;
+}
+
+/** A rule together with the file and index it was written at, for error positions. */
+interface LocatedRule {
+  spec: RuleSpec;
+  origin: KontractOrigin;
+  index: number;
+}
+
+/**
+ * Loads and checks a Kontract from a YAML file path or an object.
+ *
+ * @example
+ * ```ts
+ * import { loadKontract } from "@kontra/kontra";
+ * const kontract = await loadKontract("kontract.yml");
+ * console.log(kontract.rules.map((rule) => rule.id));
+ * ```
+ */
+export async function loadKontract(
+  input: string | Record<string, unknown>,
+  options: LoadOptions = {},
+): Promise<Kontract> {
+  const isFile = typeof input === "string";
+  const baseDir = isFile ? dirname(resolve(input)) : Deno.cwd();
+  const defaultEnvFiles = [resolve(baseDir, ".env"), resolve(".env")];
+  const env = {
+    ...(options.env ??
+      await loadEnvironment([...(options.envFile ? [options.envFile] : []), ...defaultEnvFiles])),
+    ...options.variables,
+  };
+  const top = isFile
+    ? await loadFile(resolve(input), env, [])
+    : checkSpec(KontractOrigin.inMemory(), input, env, baseDir);
+  const located = await collectRules(top, env, [isFile ? resolve(input) : "<kontract>"]);
+  const rules = located.map(toRuleInstance);
+  checkUniqueIds(rules, located);
+  return {
+    name: top.spec.name,
+    description: top.spec.description,
+    datasource: top.spec.datasource,
+    rules,
+    actions: top.spec.actions,
+    baseDir,
+    env,
+    fingerprint: fingerprint({
+      name: top.spec.name,
+      rules: rules.map(({ id, name, params, severity, context, tally }) => ({
+        id,
+        name,
+        params,
+        severity,
+        context,
+        tally,
+      })),
+    }),
+  };
+}
+
+async function loadFile(path: string, env: Environment, chain: string[]): Promise<LoadedFile> {
+  const label = relative(Deno.cwd(), path) || path;
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) throw new KontractError(`${label}: file not found`);
+    throw new KontractError(`${label}: cannot read: ${error}`);
+  }
+  const { origin, value } = KontractOrigin.parse(label, text);
+  if (chain.length > 0 && value === null) throw origin.error([], "empty file");
+  return checkSpec(origin, value, env, dirname(path));
+}
+
+function checkSpec(
+  origin: KontractOrigin,
+  raw: unknown,
+  env: Environment,
+  dir: string,
+): LoadedFile {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw origin.error([], "a Kontract must be a mapping with name and rules");
+  }
+  const { value, missing } = interpolate(raw, env);
+  if (missing.length > 0) {
+    throw origin.error(missing[0].path, `environment variable ${missing[0].name} is not set`);
+  }
+  const parsed = KontractSpec.safeParse(value);
+  if (!parsed.success) throw zodError(origin, [], parsed.error);
+  return { origin, spec: parsed.data, dir };
+}
+
+/** Base rules first (depth first, in `extends` order), then the file's own. */
+async function collectRules(
+  file: LoadedFile,
+  env: Environment,
+  chain: string[],
+): Promise<LocatedRule[]> {
+  const bases = file.spec.extends === undefined
+    ? []
+    : Array.isArray(file.spec.extends)
+    ? file.spec.extends
+    : [file.spec.extends];
+  const inherited: LocatedRule[] = [];
+  for (const [index, base] of bases.entries()) {
+    const path = resolve(file.dir, base);
+    if (chain.includes(path)) {
+      throw file.origin.error(["extends", ...(bases.length > 1 ? [index] : [])], `cycle: ${base}`);
+    }
+    const loaded = await loadFile(path, env, [...chain, path]);
+    inherited.push(...await collectRules(loaded, env, [...chain, path]));
+  }
+  const own = file.spec.rules.map((spec, index) => ({ spec, origin: file.origin, index }));
+  return [...inherited, ...own];
+}
+
+function toRuleInstance({ spec, origin, index }: LocatedRule): RuleInstance {
+  const rule = findRule(spec.name);
+  if (!rule) {
+    throw origin.error(
+      ["rules", index, "name"],
+      `unknown rule "${spec.name}" (did you mean "${closestRuleName(spec.name)}"?)`,
+    );
+  }
+  const parsed = rule.params.safeParse(spec.params ?? {});
+  if (!parsed.success) throw zodError(origin, ["rules", index, "params"], parsed.error);
+  const params = parsed.data as Record<string, unknown>;
+  const column = rule.scope === "column" ? String(params.column) : undefined;
+  return {
+    id: spec.id ?? (column === undefined ? `DATASET:${rule.name}` : `COL:${column}:${rule.name}`),
+    name: rule.name,
+    rule,
+    params,
+    column,
+    severity: spec.severity ?? "blocking",
+    context: spec.context,
+    tally: spec.tally ?? true,
+  };
+}
+
+function checkUniqueIds(rules: RuleInstance[], located: LocatedRule[]): void {
+  const seen = new Map<string, number>();
+  rules.forEach((rule, position) => {
+    const first = seen.get(rule.id);
+    if (first !== undefined) {
+      const { origin, index } = located[position];
+      const other = located[first];
+      const where = other.origin === origin ? `rules[${other.index}]` : other.origin.label;
+      throw origin.error(
+        ["rules", index],
+        `duplicate rule id "${rule.id}" (also ${where}); give one of them a distinct id:`,
+      );
+    }
+    seen.set(rule.id, position);
+  });
+}
+
+/** The first zod issue as a Kontract error at its field. */
+function zodError(origin: KontractOrigin, prefix: FieldPath, error: z.ZodError): KontractError {
+  const [issue] = error.issues;
+  const path = [...prefix, ...issue.path];
+  if (issue.code === "unrecognized_keys") {
+    return origin.error([...path, issue.keys[0]], `unknown field`);
+  }
+  const required = issue.code === "invalid_type" && /received undefined/.test(issue.message);
+  return origin.error(path, required ? "required" : issue.message);
+}

@@ -1,0 +1,71 @@
+/**
+ * Where things are in a Kontract file, so that every error names file:line:column
+ * and the field: `kontract.yml:7:5: rules[2].params.pattern: required`.
+ * @module
+ */
+import { type Document, LineCounter, parseDocument } from "yaml";
+import { KontractError } from "../errors.ts";
+
+/** A path into the document, e.g. `["rules", 2, "params", "pattern"]`. */
+export type FieldPath = readonly PropertyKey[];
+
+/** `rules[2].params.pattern` */
+export function formatPath(path: FieldPath): string {
+  return path.reduce<string>((text, key) => {
+    if (typeof key === "number") return `${text}[${key}]`;
+    return text === "" ? String(key) : `${text}.${String(key)}`;
+  }, "");
+}
+
+/** A Kontract's text source (or an in-memory object) that can point at a field. */
+export class KontractOrigin {
+  /** How the file is named in messages. */
+  readonly label: string;
+  readonly #document?: Document;
+  readonly #lines?: LineCounter;
+
+  private constructor(label: string, document?: Document, lines?: LineCounter) {
+    this.label = label;
+    this.#document = document;
+    this.#lines = lines;
+  }
+
+  /** An origin for a Kontract given as an object: errors name only the field. */
+  static inMemory(): KontractOrigin {
+    return new KontractOrigin("<kontract>");
+  }
+
+  /** Parses YAML text; syntax errors become one-line Kontract errors. */
+  static parse(label: string, text: string): { origin: KontractOrigin; value: unknown } {
+    const lines = new LineCounter();
+    const document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+    const [problem] = document.errors;
+    if (problem) {
+      const [start] = problem.linePos ?? [];
+      const where = start ? `${label}:${start.line}:${start.col}` : label;
+      throw new KontractError(`${where}: invalid YAML: ${problem.message.split("\n")[0]}`);
+    }
+    return { origin: new KontractOrigin(label, document, lines), value: document.toJS() };
+  }
+
+  /** `file:line:col` of the deepest node of `path` that exists, or just the label. */
+  locate(path: FieldPath): string {
+    if (!this.#document || !this.#lines) return this.label;
+    for (let depth = path.length; depth >= 0; depth--) {
+      // deno-lint-ignore no-explicit-any
+      const node = this.#document.getIn(path.slice(0, depth) as any[], true) as any;
+      const offset = node?.range?.[0];
+      if (typeof offset === "number") {
+        const { line, col } = this.#lines.linePos(offset);
+        return `${this.label}:${line}:${col}`;
+      }
+    }
+    return this.label;
+  }
+
+  /** A Kontract error pointing at `path`. */
+  error(path: FieldPath, message: string): KontractError {
+    const field = formatPath(path);
+    return new KontractError(`${this.locate(path)}: ${field ? `${field}: ` : ""}${message}`);
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The shape of a rule. A rule declares its params once and says WHAT to measure;
+ * the engine decides HOW (footer statistics, SQL pushdown or a Polars scan), so a
+ * rule never runs a query itself.
+ * @module
+ */
+import type { Expr } from "nodejs-polars";
+import type { z } from "zod";
+import type { Dialect } from "../sql/dialect.ts";
+import type { DatasetStats } from "../sources/source.ts";
+
+/** Column rules check one column (`params.column`); dataset rules check the whole dataset. */
+export type RuleScope = "column" | "dataset";
+
+/** What the engine knows about a column when it builds a rule's predicate. */
+export interface ColumnInfo {
+  /** The column's name. */
+  name: string;
+  /** The Polars type name of the column, e.g. `Int64`, `String`, `Datetime`. */
+  dtype: string;
+}
+
+/**
+ * Count the rows where a predicate holds (true = the row violates the rule). Every
+ * tier must implement it: `polars` for scans, `sql` for databases, `fromStats`
+ * (optional) when footer statistics give the exact count.
+ */
+export interface ViolationsMeasure {
+  kind: "violations";
+  polars(column: ColumnInfo): Expr;
+  sql(dialect: Dialect, column: ColumnInfo): string;
+  fromStats?(stats: DatasetStats): number | undefined;
+}
+
+/** Count non-null values minus distinct non-null values of a column. */
+export interface DuplicatesMeasure {
+  kind: "duplicates";
+}
+
+/** Count the dataset's rows. */
+export interface RowCountMeasure {
+  kind: "row_count";
+}
+
+/** Read the column's type from the schema. */
+export interface ColumnTypeMeasure {
+  kind: "column_type";
+}
+
+/** Count the rows a user-written SELECT returns; `{table}` names the dataset. */
+export interface SqlQueryMeasure {
+  kind: "sql_query";
+  sql: string;
+}
+
+/** Everything a rule can ask the engine to measure. */
+export type Measure =
+  | ViolationsMeasure
+  | DuplicatesMeasure
+  | RowCountMeasure
+  | ColumnTypeMeasure
+  | SqlQueryMeasure;
+
+/** What the engine measured for one rule. */
+export interface Observation {
+  /** Rows in the dataset. */
+  rows: number;
+  /** The measured count (violations, duplicates, rows, query rows). */
+  count: number;
+  /** The column's type, for `column_type` measures. */
+  dtype?: string;
+}
+
+/**
+ * A rule: its params schema and what it measures.
+ *
+ * @example
+ * ```ts
+ * import { defineRule, registerRule } from "@kontra/kontra";
+ * import pl from "nodejs-polars";
+ * import { z } from "zod";
+ *
+ * registerRule(defineRule({
+ *   name: "positive",
+ *   scope: "column",
+ *   params: z.strictObject({ column: z.string() }),
+ *   measure: () => ({
+ *     kind: "violations",
+ *     polars: (column) => pl.col(column.name).ltEq(0),
+ *     sql: (dialect, column) => `${dialect.ident(column.name)} <= 0`,
+ *   }),
+ *   describe: ({ column }, { failed }) => `${failed} values of ${column} are not positive`,
+ * }));
+ * ```
+ */
+export interface RuleDefinition<P extends Record<string, unknown> = Record<string, unknown>> {
+  /** The name used in Kontracts, e.g. `not_null`. */
+  readonly name: string;
+  /** `column` rules must have a `column` param. */
+  readonly scope: RuleScope;
+  /** The params schema; its errors become Kontract errors naming the field. */
+  readonly params: z.ZodType<P>;
+  /** What to measure. */
+  measure(params: P): Measure;
+  /** The failed count from what was measured; defaults to the measured count. */
+  evaluate?(params: P, observed: Observation): number;
+  /** A one-line human message for the result. */
+  describe(params: P, outcome: { failed: number; observed: Observation }): string;
+}
+
+/** A rule of any params type, as the engine handles it. */
+// deno-lint-ignore no-explicit-any
+export type AnyRule = RuleDefinition<any>;
+
+/** Declares a rule with full type inference of its params. Register it with `registerRule`. */
+export function defineRule<P extends Record<string, unknown>>(
+  definition: RuleDefinition<P>,
+): RuleDefinition<P> {
+  return Object.freeze({ ...definition });
+}

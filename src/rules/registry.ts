@@ -1,0 +1,37 @@
+/**
+ * Every rule Kontra knows. Adding a rule = one file in this folder + one line here.
+ * @module
+ */
+import { closest } from "fastest-levenshtein";
+import type { AnyRule } from "./define.ts";
+import allowedValues from "./allowed_values.ts";
+import customSqlCheck from "./custom_sql_check.ts";
+import dtype from "./dtype.ts";
+import maxRows from "./max_rows.ts";
+import minRows from "./min_rows.ts";
+import notNull from "./not_null.ts";
+import regex from "./regex.ts";
+import unique from "./unique.ts";
+
+const rules = new Map<string, AnyRule>(
+  [notNull, unique, allowedValues, dtype, regex, minRows, maxRows, customSqlCheck]
+    .map((rule) => [rule.name, rule]),
+);
+
+/**
+ * Makes a rule available to Kontracts by its name. A later registration of the same
+ * name replaces the earlier one, so users can override a built-in deliberately.
+ */
+export function registerRule(rule: AnyRule): void {
+  rules.set(rule.name, rule);
+}
+
+/** The rule of that name, or undefined. */
+export function findRule(name: string): AnyRule | undefined {
+  return rules.get(name);
+}
+
+/** The registered name closest to `name`, for "did you mean" hints. */
+export function closestRuleName(name: string): string {
+  return closest(name, [...rules.keys()]);
+}

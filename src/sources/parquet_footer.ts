@@ -1,0 +1,82 @@
+/**
+ * Parquet footer statistics through ranged reads: the metadata tier's only I/O.
+ * @module
+ */
+import { type FileMetaData, parquetMetadataAsync } from "hyparquet";
+import type { DatasetStats } from "./source.ts";
+
+/** Random access to a file's bytes; `end` is exclusive. */
+export interface ByteRangeReader {
+  readonly size: number;
+  read(start: number, end: number): Promise<ArrayBuffer>;
+}
+
+// Most footers fit in a few KiB; a larger one costs a second exact read.
+const FIRST_READ_BYTES = 16 * 1024;
+
+/** Reads the footers of one or more Parquet files and sums them into dataset statistics. */
+export async function readParquetStats(readers: ByteRangeReader[]): Promise<DatasetStats> {
+  let bytesRead = 0;
+  const footers: FileMetaData[] = [];
+  for (const reader of readers) {
+    const counting = {
+      byteLength: reader.size,
+      slice: async (start: number, end?: number) => {
+        const bytes = await reader.read(start, end ?? reader.size);
+        bytesRead += bytes.byteLength;
+        return bytes;
+      },
+    };
+    footers.push(await parquetMetadataAsync(counting, { initialFetchSize: FIRST_READ_BYTES }));
+  }
+  const nullCounts = sumNullCounts(footers);
+  return {
+    rows: footers.reduce((sum, footer) => sum + Number(footer.num_rows), 0),
+    rowGroups: footers.reduce((sum, footer) => sum + footer.row_groups.length, 0),
+    bytesRead,
+    nullCount: (column) => nullCounts.get(column),
+  };
+}
+
+/**
+ * Exact NULL counts per top-level column; a column is left out when any row group
+ * lacks the statistic, since a partial sum would be a wrong answer.
+ */
+function sumNullCounts(footers: FileMetaData[]): Map<string, number> {
+  const sums = new Map<string, number>();
+  const incomplete = new Set<string>();
+  for (const footer of footers) {
+    for (const group of footer.row_groups) {
+      for (const chunk of group.columns) {
+        const path = chunk.meta_data?.path_in_schema ?? [];
+        if (path.length !== 1) continue; // nested columns are not rule targets
+        const [column] = path;
+        const nulls = chunk.meta_data?.statistics?.null_count;
+        if (nulls === undefined) incomplete.add(column);
+        else sums.set(column, (sums.get(column) ?? 0) + Number(nulls));
+      }
+    }
+  }
+  for (const column of incomplete) sums.delete(column);
+  return sums;
+}
+
+/** A range reader over a local file. */
+export async function localRangeReader(path: string): Promise<ByteRangeReader> {
+  const { size } = await Deno.stat(path);
+  return {
+    size,
+    async read(start, end) {
+      using file = await Deno.open(path);
+      await file.seek(start, Deno.SeekMode.Start);
+      const buffer = new Uint8Array(end - start);
+      let filled = 0;
+      while (filled < buffer.length) {
+        const n = await file.read(buffer.subarray(filled));
+        if (n === null) break;
+        filled += n;
+      }
+      return buffer.buffer.slice(0, filled);
+    },
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * The interface every data source implements. The planner asks a source what it can
+ * do (statistics? a Polars scan? SQL?) and never switches on what kind it is.
+ * @module
+ */
+import type { LazyDataFrame } from "nodejs-polars";
+import type { ColumnInfo } from "../rules/define.ts";
+
+/** The dataset's columns, in order. */
+export interface Schema {
+  columns: ColumnInfo[];
+}
+
+/** Exact facts read from metadata (Parquet footers, database catalogs) without reading rows. */
+export interface DatasetStats {
+  /** Rows in the dataset. */
+  rows: number;
+  /** Exact NULL count of a column, or undefined where some part lacks the statistic. */
+  nullCount(column: string): number | undefined;
+  /** Parquet row groups (for `--timings`). */
+  rowGroups?: number;
+  /** Bytes read from storage to learn these facts. */
+  bytesRead?: number;
+}
+
+/** A table DuckDB can query for `custom_sql_check`, and how to release it afterwards. */
+export interface DuckdbTable {
+  /** A DuckDB table expression, e.g. `read_parquet('/abs/path.parquet')`. */
+  from: string;
+  /** The only files DuckDB may touch while running user SQL. */
+  allowedPaths: string[];
+  /** How the table is reached, for `--explain`. */
+  via: string;
+  /** Releases temporary files. Always called, also after an error. */
+  release(): Promise<void>;
+}
+
+/** A dataset Kontra can validate. */
+export interface Source {
+  /** Where the data is, for output: never holds a secret. */
+  readonly uri: string;
+  /** The dataset's columns and their types. */
+  schema(): Promise<Schema>;
+  /** Footer or catalog statistics, if the source has them. */
+  stats?(): Promise<DatasetStats | undefined>;
+  /** A lazy Polars scan of just these columns. */
+  scan?(columns: string[]): LazyDataFrame;
+  /** A table for DuckDB, for `custom_sql_check`. */
+  duckdb?(): Promise<DuckdbTable>;
+  /** Releases connections and temporary files. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,18 @@
+/**
+ * The DuckDB dialect: `custom_sql_check` over local files runs in DuckDB.
+ * @module
+ */
+import { type Dialect, numberLiteral, quoteWith, type SqlValue } from "./dialect.ts";
+
+/** DuckDB quoting and functions. */
+export const duckdb: Dialect = {
+  name: "duckdb",
+  ident: (name) => quoteWith(name, '"'),
+  literal(value: SqlValue): string {
+    if (value === null) return "NULL";
+    if (typeof value === "boolean") return value ? "TRUE" : "FALSE";
+    if (typeof value === "number") return numberLiteral(value);
+    return quoteWith(value, "'");
+  },
+  regexSearch: (expression, pattern) => `regexp_matches(${expression}, ${duckdb.literal(pattern)})`,
+};
