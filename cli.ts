@@ -68,6 +68,7 @@ export async function main(args: string[], io: CliIo = denoIo): Promise<number> 
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return 0; // --help, --version
+      if (error.code === "commander.help") return 2; // no command: usage is already on stderr
       io.stderr(`kontra: ${oneLine(error).replace(/^error: /, "")}\n`);
       return 2;
     }

@@ -17,7 +17,7 @@ import type { DatasetStats, Schema, Source } from "../sources/source.ts";
 import { countWithDuckdb } from "./duckdb_sql.ts";
 import { type Plan, type PlannedRule, planRules } from "./plan.ts";
 import { peakRssBytes } from "./peak_rss.ts";
-import { countDuplicates, countInOnePass } from "./scan.ts";
+import { countDuplicates, countInOnePass, rowsPerPartition } from "./scan.ts";
 
 /** How to run. */
 export interface RunOptions {
@@ -92,7 +92,13 @@ async function measure(
     onProgress?.(`checking ${column} for duplicates`);
     const duplicates = clock.timeSync(
       "duplicates",
-      () => countDuplicates(() => source.scan!([column]), column, rows),
+      () =>
+        countDuplicates(
+          () => source.scan!([column]),
+          column,
+          rows,
+          rowsPerPartition(rule.column!.dtype),
+        ),
     );
     counts.set(rule.instance.id, duplicates.count);
     scanPasses += duplicates.passes;

@@ -41,8 +41,9 @@ export class KontractOrigin {
     const document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
     const [problem] = document.errors;
     if (problem) {
-      const [start] = problem.linePos ?? [];
-      const where = start ? `${label}:${start.line}:${start.col}` : label;
+      // `linePos` is only filled with `prettyErrors`; the line counter knows it anyway.
+      const start = problem.linePos?.[0] ?? lines.linePos(problem.pos[0]);
+      const where = `${label}:${start.line}:${start.col}`;
       throw new KontractError(`${where}: invalid YAML: ${problem.message.split("\n")[0]}`);
     }
     return { origin: new KontractOrigin(label, document, lines), value: document.toJS() };

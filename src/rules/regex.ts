@@ -5,7 +5,8 @@ import { defineRule } from "./define.ts";
 /** True when Polars (Rust `regex` syntax) accepts the pattern. */
 function compiles(pattern: string): boolean {
   try {
-    pl.Series("probe", [""]).str.contains(pattern);
+    // An expression, as the scan uses: `Series.str.contains` yields null instead of throwing.
+    pl.DataFrame({ probe: [""] }).select(pl.col("probe").str.contains(pattern));
     return true;
   } catch {
     return false;

@@ -1,7 +1,9 @@
 /**
- * Local Parquet and CSV files, scanned lazily by Polars.
+ * Local Parquet and CSV data: one file, a directory of files, or a glob
+ * (`data/*.parquet`); many files are one dataset. Scanned lazily by Polars.
  * @module
  */
+import { globSync } from "node:fs";
 import pl, { type DataFrame, type LazyDataFrame } from "nodejs-polars";
 import { DataSourceError } from "../errors.ts";
 import { duckdb } from "../sql/duckdb.ts";
@@ -22,6 +24,11 @@ export function formatOf(path: string): FileFormat | undefined {
   return undefined;
 }
 
+/** True when a path is a glob pattern rather than a name. */
+export function isGlob(path: string): boolean {
+  return /[*?[\]{}]/.test(path);
+}
+
 /** The schema of a Polars frame, in column order. */
 export function schemaOf(frame: DataFrame): Schema {
   return {
@@ -32,44 +39,44 @@ export function schemaOf(frame: DataFrame): Schema {
   };
 }
 
-/** A local Parquet or CSV file. */
+/** One format shared by every file, or a usage error naming the odd one out. */
+export function commonFormat(files: string[], uri: string): FileFormat {
+  const formats = new Set(files.map(formatOf));
+  const [format] = formats;
+  if (formats.size !== 1 || format === undefined) {
+    throw new DataSourceError(
+      `${uri}: expected .parquet or .csv files of one format, found ${files.join(", ")}`,
+      2,
+    );
+  }
+  return format;
+}
+
+/** Local Parquet or CSV files that together form one dataset. */
 export class LocalFileSource implements Source {
   readonly uri: string;
-  readonly #path: string;
+  readonly #files: string[];
   readonly #format: FileFormat;
-  #empty = false;
+  readonly #empty: boolean;
 
-  /**
-   * @param path absolute path of the file
-   * @param uri the path as the user wrote it, for output
-   */
-  constructor(path: string, uri: string, format: FileFormat) {
-    this.#path = path;
+  private constructor(files: string[], uri: string, format: FileFormat, empty: boolean) {
+    this.#files = files;
     this.uri = uri;
     this.#format = format;
+    this.#empty = empty;
   }
 
-  /** Opens the file, failing with exit code 2 when it does not exist. */
+  /**
+   * Opens a file, a directory (its .parquet/.csv files) or a glob. A name that does
+   * not exist or matches nothing is the user's to fix: exit code 2.
+   */
   static async open(path: string, uri: string): Promise<LocalFileSource> {
-    const format = formatOf(path);
-    if (!format) {
-      throw new DataSourceError(`${uri}: unsupported file type (expected .parquet or .csv)`, 2);
-    }
-    let size: number;
-    try {
-      const info = await Deno.stat(path);
-      if (!info.isFile) throw new DataSourceError(`${uri}: not a file`, 2);
-      size = info.size;
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) {
-        throw new DataSourceError(`${uri}: file not found`, 2);
-      }
-      throw error;
-    }
-    const source = new LocalFileSource(path, uri, format);
+    const files = isGlob(path) ? globSync(path).sort() : await filesAt(path, uri);
+    if (files.length === 0) throw new DataSourceError(`${uri}: no files match`, 2);
+    const format = commonFormat(files, uri);
     // Polars refuses a zero-byte CSV; to a user it is simply an empty dataset.
-    source.#empty = size === 0;
-    return source;
+    const sizes = await Promise.all(files.map(async (file) => (await Deno.stat(file)).size));
+    return new LocalFileSource(files, uri, format, sizes.every((size) => size === 0));
   }
 
   schema(): Promise<Schema> {
@@ -81,7 +88,7 @@ export class LocalFileSource implements Source {
     if (this.#empty) return { rows: 0, nullCount: () => 0 };
     if (this.#format !== "parquet") return undefined;
     try {
-      return await readParquetStats([await localRangeReader(this.#path)]);
+      return await readParquetStats(await Promise.all(this.#files.map(localRangeReader)));
     } catch (error) {
       throw new DataSourceError(`${this.uri}: cannot read the Parquet footer: ${error}`, 3);
     }
@@ -93,29 +100,59 @@ export class LocalFileSource implements Source {
   }
 
   duckdb(): Promise<DuckdbTable> {
-    const path = duckdb.literal(this.#path);
+    const list = `[${this.#files.map((file) => duckdb.literal(file)).join(", ")}]`;
     const from = this.#format === "parquet"
-      ? `read_parquet(${path})`
-      : `read_csv(${path}, auto_detect = true)`;
+      ? `read_parquet(${list})`
+      : `read_csv(${list}, auto_detect = true)`;
     return Promise.resolve({
       from,
-      allowedPaths: [this.#path],
-      via: `DuckDB reading the local file`,
+      allowedPaths: this.#files,
+      via: "DuckDB reading the local files",
       release: () => Promise.resolve(),
     });
   }
 
   #lazy(): LazyDataFrame {
-    return this.#format === "parquet"
-      ? pl.scanParquet(this.#path)
-      : pl.scanCSV(this.#path, { inferSchemaLength: CSV_INFER_ROWS });
+    const scanOne = (file: string) =>
+      this.#format === "parquet"
+        ? pl.scanParquet(file)
+        : pl.scanCSV(file, { inferSchemaLength: CSV_INFER_ROWS });
+    const scans = this.#files.map(scanOne);
+    return scans.length === 1 ? scans[0] : pl.concat(scans, { how: "vertical" });
   }
 
   #guard<T>(read: () => T): T {
     try {
       return read();
     } catch (error) {
-      throw new DataSourceError(`${this.uri}: cannot read ${this.#format}: ${error}`, 3);
+      throw new DataSourceError(
+        `${this.uri}: cannot read ${this.#format}: ${String(error).split("\n")[0]}`,
+        3,
+      );
     }
   }
+}
+
+/** The file itself, or a directory's data files in name order. */
+async function filesAt(path: string, uri: string): Promise<string[]> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new DataSourceError(`${uri}: file not found`, 2);
+    }
+    throw new DataSourceError(`${uri}: cannot read: ${error}`, 3);
+  }
+  if (info.isFile) {
+    if (!formatOf(path)) {
+      throw new DataSourceError(`${uri}: unsupported file type (expected .parquet or .csv)`, 2);
+    }
+    return [path];
+  }
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(path)) {
+    if (entry.isFile && formatOf(entry.name)) names.push(`${path}/${entry.name}`);
+  }
+  return names.sort();
 }

@@ -1,0 +1,52 @@
+/**
+ * Small datasets whose every count is known by construction, written as Parquet
+ * and CSV into a temporary directory.
+ * @module
+ */
+import pl, { type DataFrame } from "nodejs-polars";
+
+/** A temporary directory removed by `using`. */
+export async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
+  const path = await Deno.makeTempDir({ prefix: "kontra-test-" });
+  return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
+}
+
+/**
+ * Ten rows covering NULLs, empty strings, duplicates and unicode. Expected counts are
+ * written next to the rules in the tests that use it.
+ */
+export function peopleFrame(): DataFrame {
+  return pl.DataFrame({
+    id: pl.Series("id", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], pl.Int64),
+    email: [
+      "a@x.io",
+      "b@x.io",
+      null,
+      "",
+      "a@x.io",
+      "ünï@x.io",
+      null,
+      "bad",
+      "a@x.io",
+      "c@x.io",
+    ],
+    country: ["US", "DE", null, "US", "FR", "日本", "US", "de", "DE", ""],
+    // Cast after building: nodejs-polars turns NULL into 0 when a dtype is given up front.
+    age: pl.Series("age", [20, 30, null, 40, 20, 30, 20, null, 99, 30]).cast(pl.Int32),
+    score: pl.Series("score", [1.5, 2.5, 1.5, null, 0, -1, 2.5, 3, 4, 5], pl.Float64),
+    active: [true, false, true, null, true, true, false, true, true, true],
+  });
+}
+
+/** Writes `frame` as `<dir>/<name>.parquet` and `.csv`; returns both paths. */
+export function writeBoth(
+  frame: DataFrame,
+  dir: string,
+  name: string,
+): { parquet: string; csv: string } {
+  const parquet = `${dir}/${name}.parquet`;
+  const csv = `${dir}/${name}.csv`;
+  frame.writeParquet(parquet);
+  frame.writeCSV(csv);
+  return { parquet, csv };
+}
