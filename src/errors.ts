@@ -46,13 +46,6 @@ export class DataSourceError extends KontraError {
   }
 }
 
-/** The command line was used wrongly. Exit code 2. */
-export class UsageError extends KontraError {
-  constructor(message: string) {
-    super(message, 2);
-  }
-}
-
 /** The message of any thrown value, reduced to its first line. */
 export function oneLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);

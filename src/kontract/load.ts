@@ -90,6 +90,7 @@ export async function loadKontract(
   const isFile = typeof input === "string";
   const baseDir = isFile ? dirname(resolve(input)) : Deno.cwd();
   const defaultEnvFiles = [resolve(baseDir, ".env"), resolve(".env")];
+  if (options.envFile !== undefined) await requireFile(options.envFile);
   const env = {
     ...(options.env ??
       await loadEnvironment([...(options.envFile ? [options.envFile] : []), ...defaultEnvFiles])),
@@ -121,6 +122,16 @@ export async function loadKontract(
       })),
     }),
   };
+}
+
+/** An env file the user named explicitly must exist: a typo should not pass silently. */
+async function requireFile(path: string): Promise<void> {
+  try {
+    if ((await Deno.stat(path)).isFile) return;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  throw new KontractError(`${path}: env file not found`);
 }
 
 async function loadFile(path: string, env: Environment, chain: string[]): Promise<LoadedFile> {
@@ -225,7 +236,7 @@ function zodError(origin: KontractOrigin, prefix: FieldPath, error: z.ZodError):
   const [issue] = error.issues;
   const path = [...prefix, ...issue.path];
   if (issue.code === "unrecognized_keys") {
-    return origin.error([...path, issue.keys[0]], `unknown field`);
+    return origin.error([...path, issue.keys[0]], `unknown field`, true);
   }
   const required = issue.code === "invalid_type" && /received undefined/.test(issue.message);
   return origin.error(path, required ? "required" : issue.message);

@@ -49,24 +49,39 @@ export class KontractOrigin {
     return { origin: new KontractOrigin(label, document, lines), value: document.toJS() };
   }
 
-  /** `file:line:col` of the deepest node of `path` that exists, or just the label. */
-  locate(path: FieldPath): string {
+  /**
+   * `file:line:col` of the deepest node of `path` that exists, or just the label.
+   * With `atKey`, points at the last key itself rather than its value (for unknown fields).
+   */
+  locate(path: FieldPath, atKey = false): string {
     if (!this.#document || !this.#lines) return this.label;
+    if (atKey && path.length > 0) {
+      // deno-lint-ignore no-explicit-any
+      const parent = this.#document.getIn(path.slice(0, -1) as any[], true) as any;
+      // deno-lint-ignore no-explicit-any
+      const pair = parent?.items?.find((item: any) => item?.key?.value === path.at(-1));
+      const offset = pair?.key?.range?.[0];
+      if (typeof offset === "number") return this.#at(offset);
+    }
     for (let depth = path.length; depth >= 0; depth--) {
       // deno-lint-ignore no-explicit-any
       const node = this.#document.getIn(path.slice(0, depth) as any[], true) as any;
       const offset = node?.range?.[0];
-      if (typeof offset === "number") {
-        const { line, col } = this.#lines.linePos(offset);
-        return `${this.label}:${line}:${col}`;
-      }
+      if (typeof offset === "number") return this.#at(offset);
     }
     return this.label;
   }
 
-  /** A Kontract error pointing at `path`. */
-  error(path: FieldPath, message: string): KontractError {
+  /** A Kontract error pointing at `path` (at its key with `atKey`). */
+  error(path: FieldPath, message: string, atKey = false): KontractError {
     const field = formatPath(path);
-    return new KontractError(`${this.locate(path)}: ${field ? `${field}: ` : ""}${message}`);
+    return new KontractError(
+      `${this.locate(path, atKey)}: ${field ? `${field}: ` : ""}${message}`,
+    );
+  }
+
+  #at(offset: number): string {
+    const { line, col } = this.#lines!.linePos(offset);
+    return `${this.label}:${line}:${col}`;
   }
 }

@@ -308,7 +308,7 @@ Deno.test("invalid params name the field at its line and column", async () => {
       {
         case: "an unknown param",
         rule: "not_null\n    params: { column: a, colour: red }",
-        expected: "4:34: rules[0].params.colour: unknown field",
+        expected: "4:26: rules[0].params.colour: unknown field",
       },
       {
         case: "an invalid regex",
@@ -367,7 +367,7 @@ Deno.test("top-level fields are checked: name required, unknown fields and sever
   await withTempDir(async (dir) => {
     const cases: [yaml: string, expected: string][] = [
       ["rules: []\n", "1:1: name: required"],
-      ["name: t\nrulez: []\n", "2:8: rulez: unknown field"],
+      ["name: t\nrulez: []\n", "2:1: rulez: unknown field"],
       [
         "name: t\nrules:\n  - name: not_null\n    params: { column: a }\n    severity: fatal\n",
         `5:15: rules[0].severity: Invalid option: expected one of "blocking"|"warning"|"info"`,
@@ -853,4 +853,13 @@ rules:
     );
     assert.equal(fingerprints.size, 4);
   });
+});
+
+Deno.test("an env file named explicitly must exist", async () => {
+  await assert.rejects(
+    loadKontract({ name: "t", rules: [] }, { envFile: "/nonexistent/kontra.env" }),
+    (error: unknown) =>
+      error instanceof KontractError &&
+      error.message === "/nonexistent/kontra.env: env file not found",
+  );
 });
