@@ -1,12 +1,17 @@
 /**
  * The `kontra` command line: parse arguments → SDK → render → exit code.
- * Exit codes: 0 passed, 1 a blocking rule failed, 2 usage or Kontract error,
- * 3 runtime or connection error.
+ * Exit codes: 0 passed, 1 a blocking rule failed (`--fail-on` moves the bar), 2 usage or
+ * Kontract error, 3 runtime or connection error.
  * @module
  */
 import { Command, CommanderError, Option } from "commander";
 import { KontraError, oneLine } from "./src/errors.ts";
+import { DagsterPipes } from "./src/integrations/dagster_pipes.ts";
+import { reportToGithub } from "./src/integrations/github.ts";
+import { exitCodeFor, FAIL_ON_LEVELS, type FailOn } from "./src/report/fail_on.ts";
 import { renderTerminal } from "./src/report/terminal.ts";
+import { failedActionLines, renderActions } from "./src/report/actions_text.ts";
+import { verifyCommand } from "./src/actions/verify_command.ts";
 import { validate } from "./src/validate.ts";
 import { VERSION } from "./src/version.ts";
 
@@ -28,11 +33,17 @@ const denoIo: CliIo = {
 
 interface ValidateFlags {
   data?: string;
-  outputFormat: "rich" | "json";
+  outputFormat: "rich" | "json" | "github";
+  failOn: FailOn;
+  dagsterPipes?: boolean;
+  assetKey?: string;
   timings?: boolean;
   envFile?: string;
   quiet?: boolean;
   metadata: boolean;
+  failFast?: boolean;
+  actions: boolean;
+  strictActions?: boolean;
   debug?: boolean;
 }
 
@@ -51,17 +62,30 @@ export async function main(args: string[], io: CliIo = denoIo): Promise<number> 
     .option("--data <uri>", "datasource URI, overriding the Kontract's datasource")
     .addOption(
       new Option("-o, --output-format <format>", "output format")
-        .choices(["rich", "json"]).default("rich"),
+        .choices(["rich", "json", "github"]).default("rich"),
     )
+    .addOption(
+      new Option("--fail-on <level>", "the lowest failing severity that exits 1")
+        .choices(FAIL_ON_LEVELS).default("blocking"),
+    )
+    .option("--dagster-pipes", "report to Dagster Pipes (automatic when DAGSTER_PIPES_* are set)")
+    .option("--no-dagster-pipes", "ignore DAGSTER_PIPES_* (e.g. inherited from a parent process)")
+    .option("--asset-key <key>", "Dagster asset key the checks report on, e.g. warehouse/users")
     .option("--timings", "add durations, bytes read and peak memory (JSON: stats block)")
     .option("--env-file <path>", "load variables from this .env file")
     .option("--no-metadata", "do not answer rules from Parquet footer statistics")
+    .option("--fail-fast", "databases: stop each rule at its first violation (counts: 0 or ≥1)")
     .option("-q, --quiet", "print only failing rules and the verdict")
+    .option("--no-actions", "run no action (no quarantine, no alert)")
+    .option("--strict-actions", "exit 3 when an action fails")
     .option("--debug", "show stack traces of errors")
     .action(async (kontract: string, flags: ValidateFlags) => {
       debug = flags.debug ?? false;
       exitCode = await runValidate(kontract, flags, io);
     });
+  verifyCommand(program.command("quarantine").description("quarantined rows"), io, (code) => {
+    exitCode = code;
+  });
   try {
     await program.parseAsync(args, { from: "user" });
     return exitCode;
@@ -84,25 +108,58 @@ export async function main(args: string[], io: CliIo = denoIo): Promise<number> 
 }
 
 async function runValidate(kontract: string, flags: ValidateFlags, io: CliIo): Promise<number> {
+  const pipes = await DagsterPipes.open(io, {
+    enabled: flags.dagsterPipes,
+    assetKey: flags.assetKey,
+  });
+  try {
+    const exitCode = await validateAndReport(kontract, flags, io, pipes);
+    await pipes?.close();
+    return exitCode;
+  } catch (error) {
+    await pipes?.close(error);
+    throw error;
+  }
+}
+
+async function validateAndReport(
+  kontract: string,
+  flags: ValidateFlags,
+  io: CliIo,
+  pipes: DagsterPipes | undefined,
+): Promise<number> {
+  // When Pipes messages go to stdout, stdout carries only them: the report moves to stderr.
+  const out = pipes?.ownsStdout ? io.stderr : io.stdout;
   const showProgress = io.isTerminal.stderr && flags.outputFormat === "rich" && !flags.quiet;
   const result = await validate(kontract, {
     data: flags.data,
     envFile: flags.envFile,
     timings: flags.timings,
     metadata: flags.metadata,
+    failFast: flags.failFast,
+    actions: flags.actions,
+    variables: pipes?.variables,
     onProgress: showProgress ? (message) => io.stderr(`\r\x1b[2K… ${message}`) : undefined,
+    onWarning: (message) => io.stderr(`kontra: warning: ${message}\n`),
   });
   if (showProgress) io.stderr("\r\x1b[2K");
   if (flags.outputFormat === "json") {
-    io.stdout(result.toJsonText());
+    out(result.toJsonText());
+  } else if (flags.outputFormat === "github") {
+    const summaryFile = io.env("GITHUB_STEP_SUMMARY");
+    await reportToGithub(result.document, { out, kontractFile: kontract, summaryFile });
   } else {
-    const color = io.isTerminal.stdout && !io.env("NO_COLOR");
-    io.stdout(renderTerminal(result.document, { color, quiet: flags.quiet }));
+    const color = !pipes?.ownsStdout && io.isTerminal.stdout && !io.env("NO_COLOR");
+    out(renderTerminal(result.document, { color, quiet: flags.quiet }));
     if (flags.timings && result.document.stats) {
-      io.stdout(`timings: ${JSON.stringify(result.document.stats)}\n`);
+      out(`timings: ${JSON.stringify(result.document.stats)}\n`);
     }
   }
-  return result.passed ? 0 : 1;
+  if (flags.outputFormat === "rich") out(renderActions(result.actions));
+  io.stderr(failedActionLines(result.actions));
+  await pipes?.report(result.document);
+  const failedAction = result.actions.some((action) => action.status === "failed");
+  return flags.strictActions && failedAction ? 3 : exitCodeFor(result.summary, flags.failOn);
 }
 
 if (import.meta.main) {

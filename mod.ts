@@ -19,11 +19,16 @@ export {
 export {
   type AnyRule,
   type ColumnInfo,
+  type ColumnTypeMeasure,
   defineRule,
+  type DuplicatesMeasure,
   type Measure,
   type Observation,
+  type RowCountMeasure,
   type RuleDefinition,
   type RuleScope,
+  type SqlQueryMeasure,
+  type ViolationsMeasure,
 } from "./src/rules/define.ts";
 export { registerRule } from "./src/rules/registry.ts";
 export { DataSourceError, KontractError, KontraError } from "./src/errors.ts";
@@ -35,6 +40,30 @@ export type {
   RunStats,
   Summary,
 } from "./src/report/result.ts";
-export type { Severity } from "./src/kontract/schema.ts";
-export type { Dialect } from "./src/sql/dialect.ts";
+export type { DatasourceQuerySpec, Severity } from "./src/kontract/schema.ts";
+export type { Dialect, SqlValue } from "./src/sql/dialect.ts";
+export type { ParserDialect } from "./src/sql/guard.ts";
+export type { Environment } from "./src/kontract/env.ts";
+export type { DatasetStats } from "./src/sources/source.ts";
 export { VERSION } from "./src/version.ts";
+export {
+  type QuarantineVerification,
+  type RunVerification,
+  verifyQuarantine,
+} from "./src/actions/quarantine_verify.ts";
+export type { ActionOptions } from "./src/actions/run_actions.ts";
+export type { QuarantineSink } from "./src/actions/quarantine_sink.ts";
+export type { SlackPostOptions } from "./src/actions/slack.ts";
+export type {
+  ActionsConfig,
+  AlertWhen,
+  QuarantineConfig,
+  QuarantineFormat,
+  SlackConfig,
+} from "./src/actions/spec.ts";
+export type {
+  ManifestColumn,
+  ManifestFile,
+  QuarantineManifest,
+} from "./src/actions/quarantine_manifest.ts";
+export type { RetryClock, RetryPolicy } from "./src/actions/retry.ts";

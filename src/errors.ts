@@ -4,11 +4,26 @@
  * @module
  */
 
-/** Base class of every error Kontra raises on purpose. Its message is one line, safe to print. */
+/**
+ * Base class of every error Kontra raises on purpose. Its message is one line, safe to print.
+ *
+ * @example
+ * ```ts
+ * import { KontraError, validate } from "@kontra/kontra";
+ * try {
+ *   await validate("kontract.yml");
+ * } catch (e) {
+ *   if (!(e instanceof KontraError)) throw e;
+ *   console.error(e.message);
+ *   Deno.exit(e.exitCode); // 2: fix the input; 3: runtime trouble
+ * }
+ * ```
+ */
 export class KontraError extends Error {
   /** The process exit code the CLI uses for this error. */
   readonly exitCode: number;
 
+  /** An error with a one-line `message` and the CLI `exitCode` it maps to. */
   constructor(message: string, exitCode: number, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
@@ -31,6 +46,7 @@ export class KontraError extends Error {
  * ```
  */
 export class KontractError extends KontraError {
+  /** A Kontract error; the message should start with `file:line:col: field: `. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, 2, options);
   }
@@ -39,8 +55,20 @@ export class KontractError extends KontraError {
 /**
  * The data could not be read. A missing or unsupported file is the user's to fix
  * (exit 2); a connection, permission or I/O failure is a runtime error (exit 3).
+ *
+ * @example
+ * ```ts
+ * import { DataSourceError, validate } from "@kontra/kontra";
+ * try {
+ *   await validate("kontract.yml", { data: "data/missing.parquet" });
+ * } catch (e) {
+ *   if (e instanceof DataSourceError && e.exitCode === 2) console.error("fix the path:", e.message);
+ *   else throw e;
+ * }
+ * ```
  */
 export class DataSourceError extends KontraError {
+  /** A data error: exit code 2 when the user can fix it (missing file), else 3. */
   constructor(message: string, exitCode: 2 | 3 = 3, options?: ErrorOptions) {
     super(message, exitCode, options);
   }

@@ -3,11 +3,13 @@
  * @module
  */
 import { isAbsolute, resolve } from "node:path";
+import { type ActionOptions, ActionRunner } from "./actions/run_actions.ts";
+import type { AlertWhen, QuarantineConfig } from "./actions/spec.ts";
 import { runKontract } from "./engine/validate.ts";
 import { KontractError } from "./errors.ts";
 import { type Kontract, loadKontract, type LoadOptions } from "./kontract/load.ts";
 import { renderJson } from "./report/json.ts";
-import type { ResultDocument, RuleResult, Summary } from "./report/result.ts";
+import type { ActionResult, ResultDocument, RuleResult, Summary } from "./report/result.ts";
 import { openSource } from "./sources/resolve.ts";
 
 /** Options of {@linkcode validate}. */
@@ -18,20 +20,67 @@ export interface ValidateOptions extends LoadOptions {
   timings?: boolean;
   /** Answer what Parquet footer statistics prove without scanning (default true). */
   metadata?: boolean;
+  /**
+   * Fail-fast for every rule on a database: stop at the first violation (`EXISTS`), so
+   * `failed_count` is 0 or a lower bound of 1 (`failed_count_exact: false`).
+   */
+  failFast?: boolean;
   /** Told what the engine is doing, for progress display. */
   onProgress?: (message: string) => void;
+  /**
+   * Told of problems that do not stop the run, such as a literal secret in the Kontract.
+   * Default: printed to stderr as `kontra: warning: …`.
+   */
+  onWarning?: (message: string) => void;
+  /** Run the Kontract's `actions:` (default true); `false` runs none, an object tunes them. */
+  actions?: boolean | ActionOptions;
 }
 
-/** The outcome of a validation run. `JSON.stringify(result)` gives the schema 1.0 document. */
+/**
+ * The outcome of a validation run. `JSON.stringify(result)` gives the schema 1.0 document.
+ *
+ * @example
+ * ```ts
+ * import { validate } from "@kontra/kontra";
+ * const result = await validate("kontract.yml");
+ * for (const rule of result.results.filter((rule) => !rule.passed)) {
+ *   console.log(rule.rule_id, rule.failed_count, rule.execution_source);
+ * }
+ * await Deno.writeTextFile("result.json", result.toJsonText());
+ * ```
+ */
 export class ValidationResult {
   /** The result document (schema 1.0). */
   readonly document: ResultDocument;
   /** The Kontract that was run. */
   readonly kontract: Kontract;
+  readonly #actions?: ActionRunner;
 
-  constructor(document: ResultDocument, kontract: Kontract) {
+  /** Wraps a result document; {@linkcode validate} makes these. */
+  constructor(document: ResultDocument, kontract: Kontract, actions?: ActionRunner) {
     this.document = document;
     this.kontract = kontract;
+    this.#actions = actions;
+  }
+
+  /** What the actions did (quarantine, alert); empty when none ran. */
+  get actions(): ActionResult[] {
+    return this.document.actions ?? [];
+  }
+
+  /**
+   * Quarantines the violating rows now, also when actions were off; `config` wins over
+   * the Kontract's `actions.quarantine`. Never throws: a failure is in the result.
+   */
+  async quarantine(config?: Partial<QuarantineConfig>): Promise<ActionResult> {
+    if (!this.#actions) return { action: "quarantine", status: "skipped", message: "no data" };
+    return await this.#actions.quarantine(config);
+  }
+
+  /** Sends the Kontract's alert now, also when actions were off. Never throws. */
+  async alert(overrides?: { on?: AlertWhen }): Promise<ActionResult> {
+    if (!this.#actions) return { action: "alert", status: "skipped", message: "no data" };
+    return await this.#actions.alert(overrides);
   }
 
   /** True when no blocking rule failed. */
@@ -78,7 +127,11 @@ export async function validate(
   options: ValidateOptions = {},
 ): Promise<ValidationResult> {
   const loaded = await loadKontract(kontract, options);
-  const uri = options.data ?? loaded.datasource;
+  const warn = options.onWarning ?? ((message) => console.error(`kontra: warning: ${message}`));
+  loaded.warnings.forEach(warn);
+  const datasource = options.data ?? loaded.datasource;
+  const uri = typeof datasource === "object" ? datasource.connection : datasource;
+  const query = typeof datasource === "object" ? datasource.query : undefined;
   if (uri === undefined) {
     throw new KontractError(
       `${
@@ -87,11 +140,23 @@ export async function validate(
     );
   }
   const baseDir = options.data !== undefined || isAbsolute(uri) ? Deno.cwd() : loaded.baseDir;
-  const source = await openSource(uri, { baseDir: resolve(baseDir), env: loaded.env });
+  const reopen = () => openSource(uri, { baseDir: resolve(baseDir), env: loaded.env, query });
+  const source = await reopen();
+  // Actions run now use the open source; on-demand ones later open it again.
+  let live: typeof source | undefined = source;
+  const open = async () => {
+    const borrowed = live;
+    const opened = borrowed ?? await reopen();
+    return { source: opened, close: async () => void (borrowed ? 0 : await opened.close?.()) };
+  };
   try {
     const document = await runKontract(loaded, source, options);
-    return new ValidationResult(document, loaded);
+    const tuning = typeof options.actions === "object" ? options.actions : {};
+    const actions = new ActionRunner(loaded, document, open, tuning);
+    if (options.actions !== false) await actions.runConfigured();
+    return new ValidationResult(document, loaded, actions);
   } finally {
+    live = undefined;
     await source.close?.();
   }
 }

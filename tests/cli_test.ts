@@ -404,7 +404,8 @@ const USAGE_ERRORS: {
   {
     name: "an invalid output format",
     args: async (dir) => ["validate", await setUp(dir, PASSING), "--output-format", "xml"],
-    message: () => /^kontra: option .*'xml' is invalid\. Allowed choices are rich, json\.\n$/,
+    message: () =>
+      /^kontra: option .*'xml' is invalid\. Allowed choices are rich, json, github\.\n$/,
   },
   {
     name: "a missing datasource",

@@ -6,8 +6,9 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import { KontractError } from "../errors.ts";
 import { duckdb } from "../sql/duckdb.ts";
-import { bindTable } from "../sql/guard.ts";
+import { bindTable, checkUserSelect } from "../sql/guard.ts";
 import type { DuckdbTable } from "../sources/source.ts";
+import { withoutTrailingSemicolons } from "../sources/sql_access.ts";
 
 const VIEW = "kontra_dataset";
 // DuckDB spills to disk past this, which keeps GROUP BY-heavy checks bounded.
@@ -34,7 +35,9 @@ export async function countWithDuckdb(
     await connection.run(`SET lock_configuration = true`);
     const counts = new Map<string, number>();
     for (const request of requests) {
-      const sql = bindTable(request.sql, duckdb.ident(VIEW));
+      const problem = checkUserSelect(request.sql, duckdb.parser);
+      if (problem) throw new KontractError(`${request.key}: custom SQL ${problem}`);
+      const sql = bindTable(withoutTrailingSemicolons(request.sql), duckdb.ident(VIEW));
       try {
         const reader = await connection.runAndReadAll(`SELECT COUNT(*) FROM (${sql}) AS q`);
         counts.set(request.key, Number(reader.getRows()[0][0]));

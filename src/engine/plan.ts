@@ -30,12 +30,20 @@ export interface Plan {
   scanColumns: string[];
 }
 
+/** What the source can do beyond its schema, as the planner needs to know it. */
+export interface SourceCapabilities {
+  /** The source runs SQL (`Source.sql`): row rules, duplicates and row counts push down. */
+  sql?: boolean;
+}
+
 /** Plans every rule of the Kontract against what the source offers. */
 export function planRules(
   kontract: Kontract,
   schema: Schema,
   stats: DatasetStats | undefined,
+  capabilities: SourceCapabilities = {},
 ): Plan {
+  const rowTier: ExecutionSource = capabilities.sql ? "sql" : "scan";
   const columns = new Map(schema.columns.map((column) => [column.name, column]));
   const rules = kontract.rules.map((instance): PlannedRule => {
     const measure = instance.rule.measure(instance.params);
@@ -48,15 +56,15 @@ export function planRules(
       case "column_type":
         return { ...planned, tier: "metadata" };
       case "row_count":
-        return { ...planned, tier: stats ? "metadata" : "scan" };
+        return { ...planned, tier: stats ? "metadata" : rowTier };
       case "sql_query":
         return { ...planned, tier: "sql" };
       case "duplicates":
-        return { ...planned, tier: "scan" };
+        return { ...planned, tier: rowTier };
       case "violations": {
         const statsCount = stats ? measure.fromStats?.(stats) : undefined;
         return statsCount === undefined
-          ? { ...planned, tier: "scan" }
+          ? { ...planned, tier: rowTier }
           : { ...planned, tier: "metadata", statsCount };
       }
     }
@@ -66,5 +74,5 @@ export function planRules(
       rules.filter((rule) => rule.tier === "scan" && rule.column).map((rule) => rule.column!.name),
     ),
   ];
-  return { rules, scanColumns, scanCountsRows: stats === undefined };
+  return { rules, scanColumns, scanCountsRows: stats === undefined && !capabilities.sql };
 }

@@ -16,6 +16,7 @@ import type { Observation } from "../rules/define.ts";
 import type { DatasetStats, Schema, Source } from "../sources/source.ts";
 import { countWithDuckdb } from "./duckdb_sql.ts";
 import { type Plan, type PlannedRule, planRules } from "./plan.ts";
+import { measureInDatabase, sqlRunStats } from "./pushdown.ts";
 import { peakRssBytes } from "./peak_rss.ts";
 import { countDuplicates, countInOnePass, rowsPerPartition } from "./scan.ts";
 
@@ -27,6 +28,8 @@ export interface RunOptions {
   timings?: boolean;
   /** Told what the engine is doing, for a progress indicator. */
   onProgress?: (message: string) => void;
+  /** Databases: stop each rule at its first violation (counts become lower bounds). */
+  failFast?: boolean;
 }
 
 /** What the tiers measured, by rule id. */
@@ -34,6 +37,8 @@ interface Measurements {
   rows: number;
   counts: Map<string, number>;
   scanPasses: number;
+  /** Rules measured fail-fast: a count other than 0 is a lower bound. */
+  failFast?: Set<string>;
 }
 
 /** Measures every rule and builds the result document. */
@@ -47,9 +52,14 @@ export async function runKontract(
   const stats = options.metadata === false
     ? undefined
     : await clock.time("metadata", async () => await source.stats?.());
-  const plan = planRules(kontract, schema, stats);
+  const plan = planRules(kontract, schema, stats, { sql: source.sql !== undefined });
   rejectUnsupported(plan);
-  const measured = await measure(plan, source, stats, clock, options.onProgress);
+  const measured: Measurements = source.sql
+    ? await clock.time("sql", async () => {
+      options.onProgress?.(`querying ${source.uri}`);
+      return { ...await measureInDatabase(plan, source.sql!, options), scanPasses: 0 };
+    })
+    : await measure(plan, source, stats, clock, options.onProgress);
   const results = plan.rules.map((rule) => toResult(rule, measured, schema));
   const summary = summarize(results);
   return {
@@ -59,7 +69,9 @@ export async function runKontract(
     passed: summary.blocking_failures === 0,
     summary,
     results,
-    ...(options.timings ? { stats: clock.stats(measured, stats) } : {}),
+    ...(options.timings
+      ? { stats: { ...clock.stats(measured, stats), ...sqlRunStats(source.sql) } }
+      : {}),
   };
 }
 
@@ -147,9 +159,13 @@ function toResult(planned: PlannedRule, measured: Measurements, schema: Schema):
   const failed = planned.missingColumn
     ? measured.rows
     : instance.rule.evaluate?.(instance.params, observed) ?? observed.count;
+  // Fail-fast stopped at the first violation: 0 is exact, anything else a lower bound.
+  const lowerBound = failed > 0 && !planned.missingColumn &&
+    measured.failFast?.has(instance.id) === true;
   const message = planned.missingColumn
     ? missingColumnMessage(instance.column!, schema)
-    : instance.rule.describe(instance.params, { failed, observed });
+    : instance.rule.describe(instance.params, { failed, observed }) +
+      (lowerBound ? " (fail-fast: at least this many)" : "");
   return {
     rule_id: instance.id,
     rule: instance.name,
@@ -157,7 +173,7 @@ function toResult(planned: PlannedRule, measured: Measurements, schema: Schema):
     severity: instance.severity,
     passed: failed === 0 && !planned.missingColumn,
     failed_count: failed,
-    failed_count_exact: true,
+    failed_count_exact: !lowerBound,
     message,
     execution_source: planned.tier,
     ...(instance.context ? { context: instance.context } : {}),
@@ -200,6 +216,8 @@ class PhaseClock {
       rows_scanned: measured.scanPasses > 0 ? measured.rows : 0,
       scan_passes: measured.scanPasses,
       ...(stats?.bytesRead === undefined ? {} : { bytes_read: stats.bytesRead }),
+      ...(stats?.bytesTotal === undefined ? {} : { bytes_total: stats.bytesTotal }),
+      ...(stats?.files === undefined ? {} : { files: stats.files }),
       ...(stats?.rowGroups === undefined ? {} : { row_groups: stats.rowGroups }),
       peak_rss_bytes: peakRssBytes(),
     };

@@ -5,14 +5,16 @@
  */
 import { dirname, relative, resolve } from "node:path";
 import type { z } from "zod";
+import type { ActionsConfig } from "../actions/spec.ts";
 import { KontractError } from "../errors.ts";
 import { fingerprint } from "../report/canonical.ts";
 import type { AnyRule } from "../rules/define.ts";
 import { closestRuleName, findRule } from "../rules/registry.ts";
 import { type Environment, loadEnvironment } from "./env.ts";
 import { interpolate } from "./interpolate.ts";
-import { type FieldPath, KontractOrigin } from "./positions.ts";
-import { KontractSpec, type RuleSpec, type Severity } from "./schema.ts";
+import { type FieldPath, formatPath, KontractOrigin } from "./positions.ts";
+import { findLiteralSecrets } from "./secrets.ts";
+import { type DatasourceQuerySpec, KontractSpec, type RuleSpec, type Severity } from "./schema.ts";
 
 /** One rule of a loaded Kontract, its params checked. */
 export interface RuleInstance {
@@ -26,7 +28,9 @@ export interface RuleInstance {
   params: Record<string, unknown>;
   /** The column a column rule checks. */
   column?: string;
+  /** `blocking` (the default), `warning` or `info`. */
   severity: Severity;
+  /** The rule's free-form `context`, echoed in its result. */
   context?: Record<string, unknown>;
   /** False: stop counting at the first violation where the engine can (fail-fast). */
   tally: boolean;
@@ -34,19 +38,24 @@ export interface RuleInstance {
 
 /** A Kontract ready to run. */
 export interface Kontract {
+  /** The Kontract's `name`. */
   name: string;
+  /** The Kontract's `description`. */
   description?: string;
-  /** The datasource as written (relative paths resolve against `baseDir`). */
-  datasource?: string;
+  /** The datasource as written (relative paths resolve against `baseDir`), or a `query:`. */
+  datasource?: string | DatasourceQuerySpec;
+  /** Every rule, inherited (`extends`) ones first, in the order they run and report. */
   rules: RuleInstance[];
-  /** The `actions:` block, checked by the actions when they run. */
-  actions?: Record<string, unknown>;
+  /** The `actions:` block (quarantine, alert), checked with the rest of the Kontract. */
+  actions?: ActionsConfig;
   /** Directory that relative paths resolve against. */
   baseDir: string;
   /** Variables for credentials: `.env` files under the process environment. In memory only. */
   env: Environment;
   /** SHA-256 of the Kontract's name and normalised rules. */
   fingerprint: string;
+  /** Literal secrets found in the file, as `file:line:col: field: …` warnings. */
+  warnings: string[];
 }
 
 /** Where the environment comes from. */
@@ -64,6 +73,7 @@ interface LoadedFile {
   origin: KontractOrigin;
   spec: z.output<typeof KontractSpec>;
   dir: string;
+  warnings: string[];
 }
 
 /** A rule together with the file and index it was written at, for error positions. */
@@ -110,6 +120,7 @@ export async function loadKontract(
     actions: top.spec.actions,
     baseDir,
     env,
+    warnings: top.warnings,
     fingerprint: fingerprint({
       name: top.spec.name,
       rules: rules.map(({ id, name, params, severity, context, tally }) => ({
@@ -163,7 +174,12 @@ function checkSpec(
   }
   const parsed = KontractSpec.safeParse(value);
   if (!parsed.success) throw zodError(origin, [], parsed.error);
-  return { origin, spec: parsed.data, dir };
+  const warnings = findLiteralSecrets(raw).map(({ path, what }) =>
+    `${origin.locate(path)}: ${
+      formatPath(path)
+    }: ${what}; use \${VAR} and set it in the environment or .env`
+  );
+  return { origin, spec: parsed.data, dir, warnings };
 }
 
 /** Base rules first (depth first, in `extends` order), then the file's own. */

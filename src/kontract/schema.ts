@@ -4,6 +4,7 @@
  * @module
  */
 import { z } from "zod";
+import { ActionsSpec } from "../actions/spec.ts";
 
 /** How much a failing rule matters. Only `blocking` failures fail a run. */
 export type Severity = "blocking" | "warning" | "info";
@@ -23,14 +24,30 @@ export const RuleSpec = z.strictObject({
 /** One entry of `rules:` before its params are checked against the rule. */
 export type RuleSpec = z.infer<typeof RuleSpec>;
 
+/**
+ * A view of a database table as the dataset: a SELECT (checked by the SQL guard) run
+ * over the database `connection` names, e.g. `postgres://user@host:5432/db`.
+ */
+export interface DatasourceQuerySpec {
+  /** A database URI without a table: `postgres://…/db`, `snowflake://account/db[/schema]`. */
+  connection: string;
+  /** One read-only SELECT; the dataset is its result. */
+  query: string;
+}
+/** zod model of {@linkcode DatasourceQuerySpec}. */
+export const DatasourceQuerySpec: z.ZodType<DatasourceQuerySpec> = z.strictObject({
+  connection: z.string().min(1),
+  query: z.string().min(1),
+});
+
 /** The top-level Kontract document. */
 export const KontractSpec = z.strictObject({
   name: z.string().min(1),
-  datasource: z.string().min(1).optional(),
+  datasource: z.union([z.string().min(1), DatasourceQuerySpec]).optional(),
   description: z.string().optional(),
   extends: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
   rules: z.array(RuleSpec).default([]),
-  actions: z.record(z.string(), z.unknown()).optional(),
+  actions: ActionsSpec.optional(),
 });
 /** The top-level Kontract document. */
 export type KontractSpec = z.input<typeof KontractSpec>;

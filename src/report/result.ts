@@ -23,11 +23,15 @@ export interface RuleResult {
   rule: string;
   /** The checked column, for column rules. */
   column?: string;
+  /** How much a failure matters; only `blocking` failures fail the run. */
   severity: Severity;
+  /** True when nothing violates the rule (a missing column is a failure). */
   passed: boolean;
+  /** How much the rule is violated: rows, duplicates, missing rows, … (see the rule). */
   failed_count: number;
   /** False when fail-fast stopped counting: `failed_count` is then a lower bound. */
   failed_count_exact: boolean;
+  /** One line for people, e.g. `19 duplicate values in email`. */
   message: string;
   /** Which tier answered. */
   execution_source: ExecutionSource;
@@ -37,46 +41,81 @@ export interface RuleResult {
 
 /** Counts over all rules. */
 export interface Summary {
+  /** Rules run. */
   rules: number;
+  /** Rules that passed. */
   passed: number;
+  /** Rules that failed, of any severity. */
   failed: number;
+  /** Failed rules of severity `blocking`: more than 0 fails the run. */
   blocking_failures: number;
+  /** Failed rules of severity `warning`. */
   warning_failures: number;
+  /** Failed rules of severity `info`. */
   info_failures: number;
 }
 
 /** What an action (quarantine, alert) did. */
 export interface ActionResult {
+  /** The action's name, e.g. `quarantine` or `slack`. */
   action: string;
+  /** Whether it ran, was not needed, or failed (the validation result stands either way). */
   status: "succeeded" | "skipped" | "failed";
+  /** Where the action wrote, e.g. the quarantine file or prefix (never holds a secret). */
   location?: string;
+  /** Rows the action wrote. */
   rows?: number;
+  /** Why a failed action failed: one line, never a secret. */
   error?: string;
+  /** A note, e.g. why it was skipped or which rules it left out. */
+  message?: string;
 }
 
 /** Measurements, only with `--timings`: the one non-deterministic part. */
 export interface RunStats {
+  /** Wall-clock time of the whole run. */
   duration_ms: number;
+  /** Time per phase (`schema`, `metadata`, `scan`, `sql`, …). */
   phases_ms: Record<string, number>;
+  /** Rows read by scans. */
   rows_scanned: number;
+  /** Passes over the data: the single scan, plus one per `unique` partition. */
   scan_passes: number;
+  /** Bytes read from the source, where known. */
   bytes_read?: number;
+  /** Total size of the source's files, where known. */
   bytes_total?: number;
+  /** Files in the dataset. */
   files?: number;
+  /** Parquet row groups in the dataset. */
   row_groups?: number;
+  /** Peak resident memory of the process. */
   peak_rss_bytes: number;
+  /** SQL statements sent to a database. */
   sql?: string[];
+  /** Network round trips those statements took. */
+  sql_round_trips?: number;
+  /** Time spent waiting for the database, in milliseconds. */
+  sql_db_ms?: number;
 }
 
 /** The whole result document. */
 export interface ResultDocument {
+  /** Always `1.0` for this model. */
   schema_version: "1.0";
+  /** The Kontract's name and the SHA-256 of its normalised rules. */
   kontract: { name: string; fingerprint: string };
+  /** The datasource (credentials redacted) and its row count. */
   dataset: { uri: string; rows: number };
+  /** False when a blocking rule failed. */
   passed: boolean;
+  /** Counts of passed and failed rules. */
   summary: Summary;
+  /** One entry per rule, in Kontract order. */
   results: RuleResult[];
+  /** What the Kontract's actions did, when it has any. */
   actions?: ActionResult[];
+  /** Measurements, only when timings were asked for. */
   stats?: RunStats;
 }
 
@@ -113,6 +152,7 @@ export const ActionResultModel: z.ZodType<ActionResult> = z.strictObject({
   location: z.string().optional(),
   rows: count.optional(),
   error: z.string().optional(),
+  message: z.string().optional(),
 });
 
 /** zod model of {@linkcode RunStats}. */
@@ -127,6 +167,8 @@ export const RunStatsModel: z.ZodType<RunStats> = z.strictObject({
   row_groups: count.optional(),
   peak_rss_bytes: count,
   sql: z.array(z.string()).optional(),
+  sql_round_trips: count.optional(),
+  sql_db_ms: z.number().optional(),
 });
 
 /** zod model of {@linkcode ResultDocument}: validates, orders keys, generates the JSON schema. */

@@ -2,6 +2,7 @@ import pl from "nodejs-polars";
 import { z } from "zod";
 import { defineRule } from "./define.ts";
 import { equalsValue } from "./literals.ts";
+import { sqlInList } from "./sql_values.ts";
 
 const Value = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -21,14 +22,17 @@ export default defineRule({
       const allowed = matches.reduce((any, next) => any.or(next), pl.lit(false));
       return pl.col(column).isNotNull().and(allowed.not());
     },
-    sql: (dialect) => {
+    // Literals typed like the column (per its catalog type), so mixed values never
+    // make the database raise a type error.
+    sql: (dialect, info) => {
       const column_ = dialect.ident(column);
-      if (values.length === 0) return `${column_} IS NOT NULL`;
-      return `${column_} IS NOT NULL AND ${column_} NOT IN (${
-        values.map(dialect.literal).join(", ")
-      })`;
+      const allowed = sqlInList(dialect, column_, values, info.dtype);
+      return allowed === undefined
+        ? `${column_} IS NOT NULL`
+        : `${column_} IS NOT NULL AND NOT (${allowed})`;
     },
   }),
+  reason: ({ column }) => `${column} is not in the allowed list`,
   describe: ({ column }, { failed }) =>
     failed === 0
       ? `${column} values are all allowed`

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { checkUserSelect } from "../sql/guard.ts";
+import { checkUserSelectForAnyDialect } from "../sql/guard.ts";
 import { defineRule } from "./define.ts";
 
 /** Counts the rows a SELECT returns; `{table}` names the dataset. */
@@ -8,11 +8,13 @@ export default defineRule({
   scope: "dataset",
   params: z.strictObject({
     sql: z.string().min(1).superRefine((sql, context) => {
-      const problem = checkUserSelect(sql);
+      // Checked again in the dialect of the engine that runs it.
+      const problem = checkUserSelectForAnyDialect(sql);
       if (problem) context.addIssue({ code: "custom", message: problem });
     }),
   }),
   measure: ({ sql }) => ({ kind: "sql_query", sql }),
+  reason: () => "returned by the custom SQL check",
   describe: (_params, { failed }) =>
     failed === 0 ? "the query returned no rows" : `the query returned ${failed} violating rows`,
 });

@@ -26,30 +26,39 @@ export interface ColumnInfo {
  * (optional) when footer statistics give the exact count.
  */
 export interface ViolationsMeasure {
+  /** Discriminates the measure. */
   kind: "violations";
+  /** A boolean Polars expression, true on violating rows (summed in the single scan). */
   polars(column: ColumnInfo): Expr;
+  /** The same predicate as SQL for `dialect`; quote with `dialect.ident` and `dialect.literal`. */
   sql(dialect: Dialect, column: ColumnInfo): string;
+  /** The exact count from footer or catalog statistics, or undefined when they cannot tell. */
   fromStats?(stats: DatasetStats): number | undefined;
 }
 
 /** Count non-null values minus distinct non-null values of a column. */
 export interface DuplicatesMeasure {
+  /** Discriminates the measure. */
   kind: "duplicates";
 }
 
 /** Count the dataset's rows. */
 export interface RowCountMeasure {
+  /** Discriminates the measure. */
   kind: "row_count";
 }
 
 /** Read the column's type from the schema. */
 export interface ColumnTypeMeasure {
+  /** Discriminates the measure. */
   kind: "column_type";
 }
 
 /** Count the rows a user-written SELECT returns; `{table}` names the dataset. */
 export interface SqlQueryMeasure {
+  /** Discriminates the measure. */
   kind: "sql_query";
+  /** One read-only SELECT; `{table}` is replaced by the dataset. */
   sql: string;
 }
 
@@ -106,13 +115,32 @@ export interface RuleDefinition<P extends Record<string, unknown> = Record<strin
   evaluate?(params: P, observed: Observation): number;
   /** A one-line human message for the result. */
   describe(params: P, outcome: { failed: number; observed: Observation }): string;
+  /** Why one quarantined row violates the rule (`_error_reason`); a generic text by default. */
+  reason?(params: P): string;
 }
 
 /** A rule of any params type, as the engine handles it. */
 // deno-lint-ignore no-explicit-any
 export type AnyRule = RuleDefinition<any>;
 
-/** Declares a rule with full type inference of its params. Register it with `registerRule`. */
+/**
+ * Declares a rule with full type inference of its params. Register it with `registerRule`.
+ *
+ * @example
+ * ```ts
+ * import { defineRule } from "@kontra/kontra";
+ * import { z } from "zod";
+ *
+ * const atLeastRows = defineRule({
+ *   name: "at_least_rows",
+ *   scope: "dataset",
+ *   params: z.strictObject({ rows: z.number().int() }),
+ *   measure: () => ({ kind: "row_count" }),
+ *   evaluate: ({ rows }, observed) => Math.max(0, rows - observed.count),
+ *   describe: ({ rows }, { observed }) => `${observed.count} rows, at least ${rows} expected`,
+ * });
+ * ```
+ */
 export function defineRule<P extends Record<string, unknown>>(
   definition: RuleDefinition<P>,
 ): RuleDefinition<P> {

@@ -13,6 +13,7 @@ export default defineRule({
     sql: (dialect) => `${dialect.ident(column)} IS NULL`,
     fromStats: (stats) => stats.nullCount(column),
   }),
+  reason: ({ column }) => `${column} is NULL`,
   describe: ({ column }, { failed }) =>
     failed === 0 ? `${column} has no NULL values` : `${failed} NULL values in ${column}`,
 });

@@ -29,6 +29,7 @@ export default defineRule({
       return `${column_} IS NOT NULL AND NOT (${dialect.regexSearch(column_, pattern)})`;
     },
   }),
+  reason: ({ column, pattern }) => `${column} does not match ${pattern}`,
   describe: ({ column, pattern }, { failed }) =>
     failed === 0
       ? `${column} values all match ${pattern}`

@@ -21,6 +21,22 @@ const rules = new Map<string, AnyRule>(
 /**
  * Makes a rule available to Kontracts by its name. A later registration of the same
  * name replaces the earlier one, so users can override a built-in deliberately.
+ *
+ * @example
+ * ```ts
+ * import { defineRule, registerRule, validate } from "@kontra/kontra";
+ * import { z } from "zod";
+ *
+ * registerRule(defineRule({
+ *   name: "at_most_rows",
+ *   scope: "dataset",
+ *   params: z.strictObject({ rows: z.number().int() }),
+ *   measure: () => ({ kind: "row_count" }),
+ *   evaluate: ({ rows }, observed) => Math.max(0, observed.count - rows),
+ *   describe: ({ rows }, { observed }) => `${observed.count} rows, at most ${rows} expected`,
+ * }));
+ * await validate("kontract.yml"); // its rules may now say `name: at_most_rows`
+ * ```
  */
 export function registerRule(rule: AnyRule): void {
   rules.set(rule.name, rule);

@@ -7,6 +7,7 @@ export default defineRule({
   scope: "column",
   params: z.strictObject({ column: z.string().min(1) }),
   measure: () => ({ kind: "duplicates" }),
+  reason: ({ column }) => `${column} value occurs more than once`,
   describe: ({ column }, { failed }) =>
     failed === 0 ? `${column} values are unique` : `${failed} duplicate values in ${column}`,
 });

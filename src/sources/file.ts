@@ -99,6 +99,15 @@ export class LocalFileSource implements Source {
     return this.#lazy().select(...columns.map((name) => pl.col(name)));
   }
 
+  /** Every file's path, size and modification time. */
+  async identity(): Promise<string> {
+    const files = await Promise.all(this.#files.map(async (path) => {
+      const { size, mtime } = await Deno.stat(path);
+      return { path, size, mtime: mtime?.getTime() ?? null };
+    }));
+    return JSON.stringify(files);
+  }
+
   duckdb(): Promise<DuckdbTable> {
     const list = `[${this.#files.map((file) => duckdb.literal(file)).join(", ")}]`;
     const from = this.#format === "parquet"

@@ -3,7 +3,8 @@
  * @module
  */
 import { type FileMetaData, parquetMetadataAsync } from "hyparquet";
-import type { DatasetStats } from "./source.ts";
+import { parquetColumns } from "./parquet_types.ts";
+import type { DatasetStats, Schema } from "./source.ts";
 
 /** Random access to a file's bytes; `end` is exclusive. */
 export interface ByteRangeReader {
@@ -12,10 +13,17 @@ export interface ByteRangeReader {
 }
 
 // Most footers fit in a few KiB; a larger one costs a second exact read.
-const FIRST_READ_BYTES = 16 * 1024;
+const FIRST_READ_BYTES = 8 * 1024;
 
 /** Reads the footers of one or more Parquet files and sums them into dataset statistics. */
 export async function readParquetStats(readers: ByteRangeReader[]): Promise<DatasetStats> {
+  return (await readParquetFooters(readers)).stats;
+}
+
+/** Statistics and the schema (of the first file) from the footers alone. */
+export async function readParquetFooters(
+  readers: ByteRangeReader[],
+): Promise<{ stats: DatasetStats; schema: Schema }> {
   let bytesRead = 0;
   const footers: FileMetaData[] = [];
   for (const reader of readers) {
@@ -30,12 +38,13 @@ export async function readParquetStats(readers: ByteRangeReader[]): Promise<Data
     footers.push(await parquetMetadataAsync(counting, { initialFetchSize: FIRST_READ_BYTES }));
   }
   const nullCounts = sumNullCounts(footers);
-  return {
+  const stats: DatasetStats = {
     rows: footers.reduce((sum, footer) => sum + Number(footer.num_rows), 0),
     rowGroups: footers.reduce((sum, footer) => sum + footer.row_groups.length, 0),
     bytesRead,
     nullCount: (column) => nullCounts.get(column),
   };
+  return { stats, schema: { columns: footers.length > 0 ? parquetColumns(footers[0]) : [] } };
 }
 
 /**

@@ -5,6 +5,9 @@
  */
 import type { LazyDataFrame } from "nodejs-polars";
 import type { ColumnInfo } from "../rules/define.ts";
+import type { SqlAccess } from "./sql_access.ts";
+
+export type { SqlAccess } from "./sql_access.ts";
 
 /** The dataset's columns, in order. */
 export interface Schema {
@@ -21,6 +24,10 @@ export interface DatasetStats {
   rowGroups?: number;
   /** Bytes read from storage to learn these facts. */
   bytesRead?: number;
+  /** Files (objects) in the dataset. */
+  files?: number;
+  /** Total size of the dataset's files in storage. */
+  bytesTotal?: number;
 }
 
 /** A table DuckDB can query for `custom_sql_check`, and how to release it afterwards. */
@@ -47,6 +54,13 @@ export interface Source {
   scan?(columns: string[]): LazyDataFrame;
   /** A table for DuckDB, for `custom_sql_check`. */
   duckdb?(): Promise<DuckdbTable>;
+  /**
+   * What identifies exactly this data (file paths + sizes + mtimes, S3 ETags, a table
+   * snapshot), for idempotent quarantine locations; undefined when nothing does.
+   */
+  identity?(): Promise<string | undefined>;
+  /** A database the planner pushes rules into as ONE SQL statement (PostgreSQL, Snowflake). */
+  readonly sql?: SqlAccess;
   /** Releases connections and temporary files. */
   close?(): Promise<void>;
 }

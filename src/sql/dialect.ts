@@ -3,6 +3,7 @@
  * file in this folder; the engine never switches on the database's name.
  * @module
  */
+import type { ParserDialect } from "./guard.ts";
 
 /** A value that may appear in SQL as a literal. */
 export type SqlValue = string | number | boolean | null;
@@ -11,12 +12,16 @@ export type SqlValue = string | number | boolean | null;
 export interface Dialect {
   /** A short name for `--explain` and error messages. */
   readonly name: string;
+  /** The SQL parser dialect that checks user SQL written for this engine. */
+  readonly parser: ParserDialect;
   /** A quoted identifier: any string, including quotes and unicode, is safe. */
   ident(name: string): string;
   /** A literal; strings are quoted and escaped, numbers are checked to be finite. */
   literal(value: SqlValue): string;
   /** A boolean SQL expression: true where `expression` contains a match of `pattern`. */
   regexSearch(expression: string, pattern: string): string;
+  /** `expression` converted to the engine's text type. */
+  castText(expression: string): string;
 }
 
 /** Doubles every `quote` inside `text` and wraps it: the ANSI way to quote. */

@@ -7,6 +7,7 @@ import { type Dialect, numberLiteral, quoteWith, type SqlValue } from "./dialect
 /** DuckDB quoting and functions. */
 export const duckdb: Dialect = {
   name: "duckdb",
+  parser: "PostgresQL",
   ident: (name) => quoteWith(name, '"'),
   literal(value: SqlValue): string {
     if (value === null) return "NULL";
@@ -15,4 +16,5 @@ export const duckdb: Dialect = {
     return quoteWith(value, "'");
   },
   regexSearch: (expression, pattern) => `regexp_matches(${expression}, ${duckdb.literal(pattern)})`,
+  castText: (expression) => `CAST(${expression} AS VARCHAR)`,
 };

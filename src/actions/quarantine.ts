@@ -1,0 +1,203 @@
+/**
+ * The quarantine action: writes the rows that violate row-level rules (`not_null`,
+ * `unique`, `allowed_values`, `regex`, traceable `custom_sql_check` rows, and custom
+ * rules with a row predicate) to `<location>/<kontract>/<run fingerprint>/`, with all
+ * original columns plus `_violated_rule_id` and `_error_reason`, and a `_manifest.json`
+ * beside them. Dataset-level failures (`min_rows`, `dtype`, a missing column) are
+ * reported by validation, not quarantined.
+ *
+ * Deterministic and idempotent: rows in source order then rule id; the run fingerprint
+ * hashes the Kontract and the data's identity, so running twice on the same data
+ * writes the same bytes to the same place. Atomic: everything is staged and then
+ * published by the sink; nothing half-written is left behind.
+ * @module
+ */
+import { KontractError } from "../errors.ts";
+import { planRules } from "../engine/plan.ts";
+import {
+  compareIds,
+  type RowRule,
+  type ViolatingRows,
+  violatingRows,
+} from "../engine/violating_rows.ts";
+import type { Kontract } from "../kontract/load.ts";
+import type { ActionResult, ResultDocument } from "../report/result.ts";
+import type { Schema, Source } from "../sources/source.ts";
+import { VERSION } from "../version.ts";
+import {
+  inspectFiles,
+  MANIFEST_NAME,
+  type ManifestColumn,
+  type QuarantineManifest,
+  renderManifest,
+  runFingerprint,
+  schemaChecksum,
+  sha256Text,
+  typeName,
+} from "./quarantine_manifest.ts";
+import { LocalDirSink, type QuarantineSink } from "./quarantine_sink.ts";
+import type { QuarantineConfig, QuarantineFormat } from "./spec.ts";
+
+/** Everything the quarantine needs. */
+export interface QuarantineRequest {
+  kontract: Kontract;
+  /** The validation result: which rules failed. */
+  document: ResultDocument;
+  /** The data, open. */
+  source: Source;
+  config: QuarantineConfig;
+  /** Aborted on timeout: nothing is published afterwards. */
+  signal?: AbortSignal;
+  /** The sink for a location; defaults to {@linkcode openQuarantineSink}. */
+  openSink?: (config: QuarantineConfig, kontract: Kontract) => Promise<QuarantineSink>;
+}
+
+/** Writes the violating rows and the manifest; returns the action's result. */
+export async function runQuarantine(request: QuarantineRequest): Promise<ActionResult> {
+  const { kontract, document, source, config, signal } = request;
+  const schema = await source.schema();
+  const rules = failingRowRules(kontract, document, schema);
+  if (rules.length === 0) {
+    return {
+      action: "quarantine",
+      status: "skipped",
+      rows: 0,
+      message: "no row-level rule failed",
+    };
+  }
+  const sink = await (request.openSink ?? openQuarantineSink)(config, kontract);
+  const staged = await sink.stage();
+  try {
+    const rows = await violatingRows(source, { rules, schema, rows: document.dataset.rows });
+    signal?.throwIfAborted();
+    const written = await writeRows(rows, staged, config.format);
+    signal?.throwIfAborted();
+    const facts = await inspectFiles(staged, written.names, config.format);
+    const notes = rows.notes;
+    if (facts.rows === 0) {
+      return {
+        action: "quarantine",
+        status: "skipped",
+        rows: 0,
+        message: ["no violating rows could be traced", ...notes].join("; "),
+      };
+    }
+    const identity = await source.identity?.();
+    const identitySha256 = identity === undefined ? null : sha256Text(identity);
+    const run = runFingerprint({
+      kontractFingerprint: kontract.fingerprint,
+      identitySha256,
+      uri: source.uri,
+      format: config.format,
+      fileSha256s: facts.files.map((file) => file.sha256),
+    });
+    const columns: ManifestColumn[] = facts.schema.map((column, index) => ({
+      name: column.name,
+      type: column.type ?? written.types[index] ?? "String",
+    }));
+    const manifest: QuarantineManifest = {
+      manifest_version: 1,
+      kontra_version: VERSION,
+      kontract: { name: kontract.name, fingerprint: kontract.fingerprint },
+      dataset: { uri: source.uri, identity_sha256: identitySha256 },
+      run_fingerprint: run,
+      format: config.format,
+      schema: columns,
+      schema_sha256: schemaChecksum(columns),
+      rows: facts.rows,
+      rule_ids: rules.map((rule) => rule.id),
+      rows_per_rule: facts.rowsPerRule,
+      files: facts.files,
+      notes,
+    };
+    await Deno.writeTextFile(`${staged}/${MANIFEST_NAME}`, renderManifest(manifest));
+    signal?.throwIfAborted();
+    await sink.commit(staged, run, [...written.names, MANIFEST_NAME], signal);
+    return {
+      action: "quarantine",
+      status: "succeeded",
+      location: sink.locationOf(run),
+      rows: facts.rows,
+      ...(notes.length > 0 ? { message: notes.join("; ") } : {}),
+    };
+  } finally {
+    await sink.discard(staged);
+  }
+}
+
+/**
+ * The sink a location names: `s3://bucket/prefix/` or a local directory (relative to
+ * the Kontract's directory, or a `file://` URI).
+ */
+export async function openQuarantineSink(
+  config: QuarantineConfig,
+  kontract: Kontract,
+): Promise<QuarantineSink> {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(config.location)?.[1]?.toLowerCase();
+  if (scheme === "s3") {
+    const { S3Sink } = await import("./s3_sink.ts");
+    return S3Sink.open(config.location, kontract.name, kontract.env);
+  }
+  if (scheme !== undefined && scheme !== "file") {
+    throw new KontractError(
+      `actions.quarantine.location: unsupported scheme "${scheme}://" (a directory or s3://)`,
+    );
+  }
+  const path = scheme === "file" ? new URL(config.location).pathname : config.location;
+  return new LocalDirSink(path, kontract.baseDir, kontract.name);
+}
+
+/** The failing rules whose rows can be quarantined, with their measures and columns. */
+export function failingRowRules(
+  kontract: Kontract,
+  document: ResultDocument,
+  schema: Schema,
+): RowRule[] {
+  const failed = new Set(
+    document.results.filter((result) => !result.passed && result.failed_count > 0)
+      .map((result) => result.rule_id),
+  );
+  return planRules(kontract, schema, undefined).rules.flatMap((planned) => {
+    const { instance, measure, column } = planned;
+    if (!failed.has(instance.id) || planned.missingColumn) return [];
+    if (!["violations", "duplicates", "sql_query"].includes(measure.kind)) return [];
+    if (measure.kind !== "sql_query" && column === undefined) return [];
+    const reason = instance.rule.reason?.(instance.params) ??
+      `violates ${instance.name}${instance.column ? ` on ${instance.column}` : ""}`;
+    return [{ id: instance.id, reason, measure, column }];
+  }).sort((a, b) => compareIds(a.id, b.id));
+}
+
+/** The file name of part `index`. */
+function partName(index: number, format: QuarantineFormat): string {
+  return `part-${String(index).padStart(5, "0")}.${format}`;
+}
+
+/** Writes the rows into the staging directory; returns the file names and column types. */
+async function writeRows(
+  rows: ViolatingRows,
+  dir: string,
+  format: QuarantineFormat,
+): Promise<{ names: string[]; types: string[] }> {
+  if (rows.kind === "lazy") {
+    const name = partName(0, format);
+    const types = rows.frame.limit(0).collectSync().dtypes.map(typeName);
+    const path = `${dir}/${name}`;
+    const sink = format === "parquet"
+      ? rows.frame.sinkParquet(path, { compression: "zstd", maintainOrder: true })
+      : rows.frame.sinkCSV(path, { includeHeader: true, maintainOrder: true });
+    sink.collectSync();
+    return { names: [name], types };
+  }
+  const names: string[] = [];
+  let types: string[] = [];
+  for await (const batch of rows.batches) {
+    if (batch.height === 0) continue;
+    const name = partName(names.length, format);
+    if (names.length === 0) types = batch.dtypes.map(typeName);
+    if (format === "parquet") batch.writeParquet(`${dir}/${name}`, { compression: "zstd" });
+    else batch.writeCSV(`${dir}/${name}`, { includeHeader: true });
+    names.push(name);
+  }
+  return { names, types };
+}

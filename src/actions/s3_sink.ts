@@ -1,0 +1,65 @@
+/**
+ * Quarantine into S3: files are staged in a local temporary directory (the checksums
+ * need them), then each is uploaded as one object, which S3 makes visible only when
+ * the upload completes; `_manifest.json` goes last. Objects of an earlier run under
+ * the same run prefix that are not part of this one are deleted afterwards.
+ * @module
+ */
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { Environment } from "../kontract/env.ts";
+import { MANIFEST_NAME } from "./quarantine_manifest.ts";
+import { pathSegment, type QuarantineSink } from "./quarantine_sink.ts";
+import { s3Access, s3Error } from "../sources/s3_access.ts";
+import { deleteKey, listKeys, s3Prefix, uploadFile } from "./s3_store.ts";
+
+/** Run prefixes under `s3://bucket/prefix/<kontract>/`. */
+export class S3Sink implements QuarantineSink {
+  readonly #client: S3Client;
+  readonly #bucket: string;
+  readonly #parent: string;
+
+  private constructor(client: S3Client, bucket: string, parent: string) {
+    this.#client = client;
+    this.#bucket = bucket;
+    this.#parent = parent;
+  }
+
+  /** A sink for `s3://bucket/prefix/`, with credentials from `env`. */
+  static open(location: string, kontractName: string, env: Environment): S3Sink {
+    const { bucket, prefix } = s3Prefix(location);
+    return new S3Sink(s3Access(env).client, bucket, `${prefix}${pathSegment(kontractName)}/`);
+  }
+
+  locationOf(run: string): string {
+    return `s3://${this.#bucket}/${this.#parent}${run}/`;
+  }
+
+  async stage(): Promise<string> {
+    return await Deno.makeTempDir({ prefix: "kontra-quarantine-" });
+  }
+
+  async commit(staged: string, run: string, names: string[], signal?: AbortSignal) {
+    const prefix = `${this.#parent}${run}/`;
+    const ordered = [...names.filter((name) => name !== MANIFEST_NAME), MANIFEST_NAME]
+      .filter((name) => names.includes(name));
+    const where = (key: string) => `s3://${this.#bucket}/${key}`;
+    for (const name of ordered) {
+      signal?.throwIfAborted();
+      const key = `${prefix}${name}`;
+      await uploadFile(this.#client, this.#bucket, key, `${staged}/${name}`)
+        .catch((error) => Promise.reject(s3Error(`cannot write ${where(key)}`, error)));
+    }
+    const keys = await listKeys(this.#client, this.#bucket, prefix)
+      .catch((error) => Promise.reject(s3Error(`cannot list ${where(prefix)}`, error)));
+    for (const key of keys) {
+      if (!names.includes(key.slice(prefix.length))) {
+        await deleteKey(this.#client, this.#bucket, key);
+      }
+    }
+  }
+
+  async discard(staged: string): Promise<void> {
+    await Deno.remove(staged, { recursive: true }).catch(() => {});
+    this.#client.destroy();
+  }
+}

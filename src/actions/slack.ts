@@ -1,0 +1,98 @@
+/**
+ * Posts a message to a Slack incoming webhook. 429 (honouring `Retry-After`), 5xx and
+ * network errors are retried with backoff, bounded by attempts and total time; other
+ * 4xx are not. The webhook URL is a secret: no error, log line or result ever holds
+ * it, nor any text derived from it.
+ * @module
+ */
+import {
+  type AttemptOutcome,
+  DEFAULT_RETRY_POLICY,
+  parseRetryAfter,
+  type RetryClock,
+  type RetryPolicy,
+  systemClock,
+  withRetry,
+} from "./retry.ts";
+import type { SlackPayload } from "./slack_message.ts";
+
+/** How to post. Tests inject a fast clock and small bounds. */
+export interface SlackPostOptions {
+  /** Retry bounds; unset fields keep the defaults (5 attempts, 0.5 s doubling, 30 s). */
+  retry?: Partial<RetryPolicy>;
+  /** Time and randomness for the backoff. */
+  clock?: RetryClock;
+  /** One request's timeout (default 10 s). */
+  requestTimeoutMs?: number;
+  /** Stops retrying and aborts the request in flight. */
+  signal?: AbortSignal;
+}
+
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/** Posts `payload`; resolves with the attempts made, rejects with a redacted one-line error. */
+export async function postToSlack(
+  webhookUrl: string,
+  payload: SlackPayload,
+  options: SlackPostOptions = {},
+): Promise<{ attempts: number }> {
+  const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  const body = JSON.stringify(payload);
+  const attempt = async (): Promise<AttemptOutcome<void>> => {
+    const timeout = AbortSignal.timeout(options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS);
+    let response: Response;
+    try {
+      response = await fetch(webhookUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json; charset=utf-8" },
+        body,
+        signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout,
+      });
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      return { ok: false, retryable: true, error: networkError(error, timeout.aborted) };
+    }
+    const text = await response.text().catch(() => "");
+    if (response.ok) return { ok: true, value: undefined };
+    const detail = slackDetail(text, webhookUrl);
+    const error = `Slack answered HTTP ${response.status}${detail ? ` (${detail})` : ""}`;
+    if (response.status === 429) {
+      return {
+        ok: false,
+        retryable: true,
+        error,
+        retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
+      };
+    }
+    return { ok: false, retryable: response.status >= 500, error };
+  };
+  const { attempts } = await withRetry(
+    attempt,
+    policy,
+    options.clock ?? systemClock,
+    options.signal,
+  );
+  return { attempts };
+}
+
+/** A network failure in words of our own: the runtime's message would quote the URL. */
+function networkError(error: unknown, timedOut: boolean): string {
+  if (timedOut) return "Slack did not answer in time";
+  const text = String(error instanceof Error ? `${error.message} ${error.cause ?? ""}` : error);
+  if (/connection refused/i.test(text)) return "cannot connect to Slack: connection refused";
+  if (/dns|lookup|resolve|name or service/i.test(text)) {
+    return "cannot connect to Slack: host not found";
+  }
+  if (/certificate|tls|ssl/i.test(text)) return "cannot connect to Slack: TLS error";
+  if (/reset|broken pipe|closed|eof/i.test(text)) {
+    return "cannot reach Slack: connection closed";
+  }
+  return "cannot reach Slack: network error";
+}
+
+/** Slack's short error code (`invalid_payload`, `no_service`), never anything URL-like. */
+function slackDetail(text: string, webhookUrl: string): string {
+  const first = text.trim().split("\n")[0].slice(0, 80);
+  if (first === "" || first.includes(webhookUrl) || !/^[\w .,:-]+$/.test(first)) return "";
+  return first;
+}

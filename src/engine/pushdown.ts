@@ -1,0 +1,170 @@
+/**
+ * The SQL tier for databases: every rule the planner gave the `sql` tier becomes one
+ * select-list item of ONE statement (one round trip), rendered through the source's
+ * dialect. Exact counts by default:
+ *
+ * - violations: `COALESCE(SUM(CASE WHEN <predicate> THEN 1 ELSE 0 END), 0)`
+ * - duplicates: `COUNT(col) - COUNT(DISTINCT col)`
+ * - rows: `COUNT(*)`
+ * - custom SQL: `(SELECT COUNT(*) FROM (<user SELECT>) AS q)`, a scalar subquery
+ *
+ * A fail-fast rule (`tally: false`, or `--fail-fast` for the run) uses an `EXISTS` form
+ * instead, which stops at the first violating row: its count is 0, or 1 as a lower bound.
+ * @module
+ */
+import { KontractError, KontraError } from "../errors.ts";
+import type { RunStats } from "../report/result.ts";
+import { nestedUserSql, type SqlAccess, withPrefix } from "../sources/sql_access.ts";
+import type { Plan, PlannedRule } from "./plan.ts";
+
+/** What the statement measured. */
+export interface PushdownResult {
+  /** Rows in the dataset (always exact). */
+  rows: number;
+  /** Counts by rule id. */
+  counts: Map<string, number>;
+  /** Rule ids measured fail-fast: their count is a lower bound when it is not 0. */
+  failFast: Set<string>;
+}
+
+/** One select-list item of the statement. */
+interface Item {
+  ruleId?: string;
+  expression: string;
+  /** The user's SELECT, for naming the rule when the statement fails. */
+  userSql?: string;
+  failFast: boolean;
+}
+
+const QUERY_ALIAS = "kontra_q";
+const FIRST_ROW = "kontra_first";
+
+/** Options of {@linkcode measureInDatabase}. */
+export interface PushdownOptions {
+  /** Fail-fast for every rule, not only those with `tally: false`. */
+  failFast?: boolean;
+}
+
+/** Renders the statement: the row count first, then one item per sql-tier rule. */
+export function pushdownStatement(
+  plan: Plan,
+  access: SqlAccess,
+  options: PushdownOptions = {},
+): { sql: string; items: Item[] } {
+  const items: Item[] = [{ expression: "COUNT(*)", failFast: false }];
+  for (const rule of plan.rules) {
+    if (rule.tier !== "sql" || rule.missingColumn) continue;
+    const item = itemOf(rule, access, options.failFast || !rule.instance.tally);
+    if (item) items.push(item);
+  }
+  const { dialect } = access;
+  const select = items.map((item, index) =>
+    `${item.expression} AS ${dialect.ident(index === 0 ? "n" : `c${index}`)}`
+  );
+  return {
+    sql: `${withPrefix(access)}SELECT ${select.join(", ")} FROM ${access.relation}`,
+    items,
+  };
+}
+
+/** Runs every sql-tier rule of the plan in ONE statement. */
+export async function measureInDatabase(
+  plan: Plan,
+  access: SqlAccess,
+  options: PushdownOptions = {},
+): Promise<PushdownResult> {
+  const { sql, items } = pushdownStatement(plan, access, options);
+  let row: unknown[];
+  try {
+    [row] = (await access.query(sql)).rows;
+  } catch (error) {
+    throw await attribute(error, items, access);
+  }
+  const counts = new Map<string, number>();
+  const failFast = new Set<string>();
+  items.forEach((item, index) => {
+    if (item.ruleId === undefined) return;
+    counts.set(item.ruleId, countOf(row?.[index]));
+    if (item.failFast) failFast.add(item.ruleId);
+  });
+  return { rows: countOf(row?.[0]), counts, failFast };
+}
+
+/** The `--timings` fields for the statements a SQL source sent. */
+export function sqlRunStats(access: SqlAccess | undefined): Partial<RunStats> {
+  if (!access || access.log.length === 0) return {};
+  const ms = access.log.reduce((sum, entry) => sum + entry.ms, 0);
+  return {
+    sql: access.log.map((entry) => entry.sql),
+    sql_round_trips: access.log.reduce((sum, entry) => sum + entry.roundTrips, 0),
+    sql_db_ms: Math.round(ms * 10) / 10,
+  };
+}
+
+function itemOf(rule: PlannedRule, access: SqlAccess, failFast: boolean): Item | undefined {
+  const { dialect, relation } = access;
+  const { measure, instance, column } = rule;
+  const ruleId = instance.id;
+  const exists = (select: string) => `CASE WHEN EXISTS (${select}) THEN 1 ELSE 0 END`;
+  switch (measure.kind) {
+    case "violations": {
+      const predicate = `(${measure.sql(dialect, column!)})`;
+      const expression = failFast
+        ? exists(`SELECT 1 AS ${dialect.ident(FIRST_ROW)} FROM ${relation} WHERE ${predicate}`)
+        : `COALESCE(SUM(CASE WHEN ${predicate} THEN 1 ELSE 0 END), 0)`;
+      return { ruleId, expression, failFast };
+    }
+    case "duplicates": {
+      const name = dialect.ident(column!.name);
+      const expression = failFast
+        ? exists(
+          `SELECT ${name} FROM ${relation} WHERE ${name} IS NOT NULL GROUP BY ${name} HAVING COUNT(*) > 1`,
+        )
+        : `COUNT(${name}) - COUNT(DISTINCT ${name})`;
+      return { ruleId, expression, failFast };
+    }
+    case "sql_query": {
+      const query = nestedUserSql(access, measure.sql, ruleId);
+      const expression = failFast
+        ? `CASE WHEN EXISTS ${query} THEN 1 ELSE 0 END`
+        : `(SELECT COUNT(*) FROM ${query} AS ${dialect.ident(QUERY_ALIAS)})`;
+      return { ruleId, expression, userSql: measure.sql, failFast };
+    }
+    case "row_count":
+      // Counted by the statement's first item; exact even in fail-fast mode.
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * When the statement fails because of SQL the user wrote, names the rule: each custom
+ * SELECT is compiled on its own (`WHERE 1 = 0`: nothing runs) and the first that fails
+ * is reported with its rule id.
+ */
+async function attribute(error: unknown, items: Item[], access: SqlAccess): Promise<unknown> {
+  if (!(error instanceof KontractError)) return error;
+  for (const item of items) {
+    if (item.userSql === undefined || item.ruleId === undefined) continue;
+    const query = nestedUserSql(access, item.userSql, item.ruleId);
+    try {
+      await access.query(
+        `${withPrefix(access)}SELECT 1 AS ${access.dialect.ident(FIRST_ROW)} FROM ${query} AS ${
+          access.dialect.ident(QUERY_ALIAS)
+        } WHERE 1 = 0`,
+      );
+    } catch (probe) {
+      if (probe instanceof KontraError) {
+        return new KontractError(`${item.ruleId}: ${probe.message}`, { cause: probe });
+      }
+    }
+  }
+  return error;
+}
+
+function countOf(value: unknown): number {
+  if (value === null || value === undefined) return 0;
+  const number = Number(value);
+  return Number.isFinite(number) ? number : 0;
+}

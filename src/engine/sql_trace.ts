@@ -1,0 +1,81 @@
+/**
+ * Traces the rows a `custom_sql_check` SELECT returns back to the dataset, for
+ * quarantine. DuckDB runs the query locked down exactly as for counting, and may
+ * write only into one fresh temporary directory: the distinct returned rows go there
+ * as Parquet, keeping their types, and come back as a Polars frame typed like the
+ * source. A source row is traced when it equals a returned row in every column.
+ * @module
+ */
+import { DuckDBInstance } from "@duckdb/node-api";
+import pl, { type DataFrame, type DataType } from "nodejs-polars";
+import { duckdb } from "../sql/duckdb.ts";
+import { bindTable } from "../sql/guard.ts";
+import type { DuckdbTable } from "../sources/source.ts";
+
+const VIEW = "kontra_dataset";
+const MEMORY_LIMIT = "1GB";
+
+/** The distinct returned rows, or why the query's rows cannot be traced. */
+export type SqlTrace = { rows: DataFrame } | { skipped: string };
+
+/**
+ * Runs `sql` over `table` and returns its distinct rows restricted to `columns`, cast
+ * to `dtypes`; skipped when the SELECT does not return every column of the dataset.
+ */
+export async function traceSqlRows(
+  table: DuckdbTable,
+  sql: string,
+  dtypes: Record<string, DataType>,
+): Promise<SqlTrace> {
+  const columns = Object.keys(dtypes);
+  const dir = await Deno.makeTempDir({ prefix: "kontra-trace-" });
+  const instance = await DuckDBInstance.create(":memory:", { memory_limit: MEMORY_LIMIT });
+  const connection = await instance.connect();
+  try {
+    await connection.run(`CREATE VIEW ${duckdb.ident(VIEW)} AS SELECT * FROM ${table.from}`);
+    const allowed = table.allowedPaths.map((path) => duckdb.literal(path)).join(", ");
+    await connection.run(`SET allowed_paths = [${allowed}]`);
+    await connection.run(`SET allowed_directories = [${duckdb.literal(`${dir}/`)}]`);
+    await connection.run(`SET enable_external_access = false`);
+    await connection.run(`SET lock_configuration = true`);
+    const query = bindTable(sql, duckdb.ident(VIEW));
+    let returned: string[];
+    try {
+      const probe = await connection.runAndReadAll(`SELECT * FROM (${query}) AS q LIMIT 0`);
+      returned = probe.columnNames();
+    } catch (error) {
+      return { skipped: `the query failed: ${String(error).split("\n")[0]}` };
+    }
+    const missing = columns.filter((column) => !returned.includes(column));
+    if (missing.length > 0) {
+      return {
+        skipped: `its rows cannot be traced to the dataset: the SELECT does not return ${
+          missing.slice(0, 5).join(", ")
+        }${missing.length > 5 ? ", …" : ""}`,
+      };
+    }
+    const file = `${dir}/rows.parquet`;
+    const list = columns.map((column) => duckdb.ident(column)).join(", ");
+    await connection.run(
+      `COPY (SELECT DISTINCT ${list} FROM (${query}) AS q) TO ${
+        duckdb.literal(file)
+      } (FORMAT parquet)`,
+    );
+    const rows = pl.readParquet(file);
+    try {
+      return {
+        rows: rows.select(...columns.map((column) => pl.col(column).cast(dtypes[column], true))),
+      };
+    } catch (error) {
+      return {
+        skipped: `its rows cannot be traced: their types differ from the dataset's (${
+          String(error).split("\n")[0]
+        })`,
+      };
+    }
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+    await Deno.remove(dir, { recursive: true });
+  }
+}

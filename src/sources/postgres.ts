@@ -1,0 +1,414 @@
+/**
+ * PostgreSQL tables and queries: `postgres://user@host:5432/db/schema.table` (or
+ * `postgresql://`), or `postgres://user@host/db` with a `query:`. Anything the URI leaves
+ * out comes from the libpq variables of the Kontract's environment (`PGHOST`, `PGPORT`,
+ * `PGUSER`, `PGPASSWORD`, `PGDATABASE`, `PGSSLMODE`, `PGCONNECT_TIMEOUT`, `PGAPPNAME`);
+ * never from anywhere else.
+ *
+ * Every statement runs read-only under a statement timeout, twice over: the session starts
+ * with `default_transaction_read_only=on` and `statement_timeout`, and each statement is
+ * sent as `BEGIN READ ONLY; SET LOCAL statement_timeout = …` + the statement + `COMMIT`,
+ * pipelined on one connection (one round trip). Statements go through the extended
+ * protocol, where PostgreSQL itself refuses more than one statement.
+ * @module
+ */
+import postgres from "postgres";
+import { DataSourceError, KontractError, KontraError, oneLine } from "../errors.ts";
+import type { Environment } from "../kontract/env.ts";
+import type { ColumnInfo } from "../rules/define.ts";
+import type { SqlValue } from "../sql/dialect.ts";
+import { checkUserSelect } from "../sql/guard.ts";
+import { postgresDialect } from "../sql/postgres.ts";
+import { type ConnectionUri, parseConnectionUri, scrub, secondsParam } from "./connection_uri.ts";
+import { withoutTrailingSemicolons } from "./sql_access.ts";
+import {
+  type ClientResult,
+  LoggedSqlAccess,
+  QUERY_RELATION,
+  queryColumns,
+  type SqlClient,
+  SqlSource,
+} from "./sql_source.ts";
+
+/** Query parameters a postgres:// URI may carry. */
+const PARAMS = [
+  "sslmode",
+  "connect_timeout",
+  "application_name",
+  "statement_timeout",
+  "password",
+] as const;
+
+/** Seconds a statement may run unless `?statement_timeout=` says otherwise. */
+export const DEFAULT_STATEMENT_TIMEOUT_S = 600;
+const DEFAULT_CONNECT_TIMEOUT_S = 10;
+
+/** How to reach the server, after the URI and the environment are merged. */
+export interface PostgresConfig {
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  database: string;
+  ssl: false | "allow" | "prefer" | "require" | "verify-full";
+  connectTimeoutS: number;
+  applicationName: string;
+  statementTimeoutMs: number;
+  /** `[schema, table]` or `[table]` from the path; empty for a `query:` datasource. */
+  table: string[];
+  /** The URI without secrets, for output. */
+  redacted: string;
+}
+
+/** Merges the URI with the libpq variables of `env`. */
+export function postgresConfig(uri: string, env: Environment): PostgresConfig {
+  const parsed = parseConnectionUri(uri, PARAMS);
+  const { segments, params, redacted } = parsed;
+  if (segments.length > 2) {
+    throw new DataSourceError(
+      `${redacted}: expected postgres://user@host:port/database/schema.table`,
+      2,
+    );
+  }
+  const user = parsed.user ?? env.PGUSER ?? env.USER ?? env.USERNAME ?? "postgres";
+  const port = parsed.port ?? Number(env.PGPORT ?? 5432);
+  if (!Number.isInteger(port) || port <= 0) {
+    throw new DataSourceError(`${redacted}: bad port`, 2);
+  }
+  return {
+    host: parsed.host || env.PGHOST || "localhost",
+    port,
+    user,
+    password: parsed.password ?? params.get("password") ?? env.PGPASSWORD,
+    database: segments[0] || env.PGDATABASE || user,
+    ssl: sslMode(params.get("sslmode") ?? env.PGSSLMODE, redacted),
+    connectTimeoutS: secondsParam(
+      params.get("connect_timeout") ?? env.PGCONNECT_TIMEOUT,
+      DEFAULT_CONNECT_TIMEOUT_S,
+      "connect_timeout",
+      redacted,
+    ),
+    applicationName: params.get("application_name") ?? env.PGAPPNAME ?? "kontra",
+    statementTimeoutMs: Math.round(
+      secondsParam(
+        params.get("statement_timeout"),
+        DEFAULT_STATEMENT_TIMEOUT_S,
+        "statement_timeout",
+        redacted,
+      ) * 1000,
+    ),
+    table: splitTable(segments[1], parsed),
+    redacted,
+  };
+}
+
+/** Opens a table (named in the URI) or a `query:` over the database the URI names. */
+export async function openPostgres(
+  uri: string,
+  options: { env: Environment; query?: string },
+): Promise<SqlSource> {
+  const config = postgresConfig(uri, options.env);
+  const label = config.redacted;
+  if (options.query === undefined && config.table.length === 0) {
+    throw new DataSourceError(
+      `${label}: name a table (postgres://…/database/schema.table) or give a query:`,
+      2,
+    );
+  }
+  if (options.query !== undefined && config.table.length > 0) {
+    throw new DataSourceError(
+      `${label}: a query: datasource names the database only (postgres://…/database)`,
+      2,
+    );
+  }
+  const query = options.query;
+  const client = new PostgresClient(config);
+  try {
+    const { access, columns } = query === undefined
+      ? await openTable(client, config.table, label)
+      : await openQuery(client, query);
+    return new SqlSource(query === undefined ? label : `${label} (query)`, client, access, {
+      columns,
+    });
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+}
+
+/** Runs statements on one connection (`max: 1`), read-only, pipelined. */
+export class PostgresClient implements SqlClient {
+  readonly dialect = postgresDialect;
+  readonly #config: PostgresConfig;
+  readonly #sql: postgres.Sql;
+
+  constructor(config: PostgresConfig) {
+    this.#config = config;
+    this.#sql = connect(config);
+  }
+
+  async run(sql: string, params: SqlValue[]): Promise<ClientResult> {
+    const db = this.#sql;
+    try {
+      // Pipelined: the three go out together and run in order on the one connection.
+      const [, result] = await Promise.all([
+        db.unsafe(begin(this.#config), [], { prepare: false }).simple().execute(),
+        db.unsafe(sql, params as postgres.ParameterOrJSON<never>[], EXTENDED).values().execute(),
+        db.unsafe("COMMIT", [], { prepare: false }).simple().execute(),
+      ]);
+      return {
+        columns: (result.columns ?? []).map((column) => ({
+          name: column.name,
+          type: typeNameOf(column.type),
+        })),
+        rows: [...result] as unknown[][],
+        // Statements with parameters are described first: one more round trip.
+        roundTrips: params.length > 0 ? 2 : 1,
+      };
+    } catch (error) {
+      throw this.#error(error);
+    }
+  }
+
+  async *stream(sql: string, params: SqlValue[], batchRows: number): AsyncIterable<unknown[][]> {
+    // Its own connection, so the caller may run other statements while it reads.
+    const db = connect(this.#config);
+    try {
+      await db.unsafe(begin(this.#config), [], { prepare: false }).simple();
+      const cursor = db.unsafe(sql, params as postgres.ParameterOrJSON<never>[], EXTENDED)
+        .values().cursor(batchRows);
+      for await (const rows of cursor) yield rows as unknown[][];
+      await db.unsafe("COMMIT", [], { prepare: false }).simple();
+    } catch (error) {
+      throw this.#error(error);
+    } finally {
+      await db.end({ timeout: 5 }).catch(() => {});
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#sql.end({ timeout: 5 }).catch(() => {});
+  }
+
+  /** A database error as a Kontra error: one line, no secret. */
+  #error(error: unknown): KontraError {
+    if (error instanceof KontraError) return error;
+    const code = (error as { code?: unknown })?.code;
+    const message = scrub(oneLine(error), [this.#config.password]);
+    const at = `${this.#config.redacted}: `;
+    if (typeof code !== "string" || !/^[0-9A-Z]{5}$/.test(code)) {
+      return new DataSourceError(`${at}cannot connect: ${message}`, 3);
+    }
+    if (code === "57014") {
+      const seconds = this.#config.statementTimeoutMs / 1000;
+      return new DataSourceError(
+        `${at}statement timed out after ${seconds}s (raise it with ?statement_timeout=SECONDS)`,
+        3,
+      );
+    }
+    if (/^(08|28|3D|57P)/.test(code)) {
+      return new DataSourceError(`${at}cannot connect: ${message}`, 3);
+    }
+    if (code === "42501") return new DataSourceError(`${at}${message}`, 3);
+    if (code === "25006") return new KontractError(`${at}SQL must not write: ${message}`);
+    // Syntax, unknown names, invalid regular expressions, data errors in user SQL.
+    if (/^(42|22|2F|0A)/.test(code)) return new KontractError(`${at}query failed: ${message}`);
+    return new DataSourceError(`${at}query failed: ${message}`, 3);
+  }
+}
+
+function connect(config: PostgresConfig): postgres.Sql {
+  // Every option is given, so postgres.js reads nothing from the process environment.
+  return postgres({
+    host: config.host,
+    port: config.port,
+    path: config.host.startsWith("/") ? `${config.host}/.s.PGSQL.${config.port}` : undefined,
+    user: config.user,
+    database: config.database,
+    pass: () => config.password ?? "",
+    ssl: config.ssl,
+    max: 1,
+    idle_timeout: 0,
+    max_lifetime: null,
+    connect_timeout: config.connectTimeoutS,
+    prepare: false,
+    fetch_types: false,
+    debug: false,
+    onnotice: () => {},
+    target_session_attrs: undefined,
+    connection: {
+      application_name: config.applicationName,
+      default_transaction_read_only: true,
+      statement_timeout: config.statementTimeoutMs,
+    },
+    // Dates and timestamps as PostgreSQL writes them: no local time zone guesses.
+    types: {
+      kontraDates: {
+        to: 1184,
+        from: [1082, 1114, 1184],
+        serialize: (value: unknown) => String(value),
+        parse: (value: string) => value,
+      },
+    },
+  } as postgres.Options<Record<string, postgres.PostgresType>>);
+}
+
+/**
+ * The extended protocol even without parameters (postgres.js would use the simple one):
+ * PostgreSQL then refuses more than one statement in the text.
+ */
+const EXTENDED = { prepare: false, simple: false } as postgres.UnsafeQueryOptions;
+
+function begin(config: PostgresConfig): string {
+  return `BEGIN READ ONLY; SET LOCAL statement_timeout = ${config.statementTimeoutMs}`;
+}
+
+interface Opened {
+  access: LoggedSqlAccess;
+  columns: ColumnInfo[];
+}
+
+/** Finds the table (exact names first, then PostgreSQL's lower-case folding). */
+async function openTable(client: PostgresClient, table: string[], label: string): Promise<Opened> {
+  const [schema, name] = table.length === 2 ? table : [undefined, table[0]];
+  const catalog = new LoggedSqlAccess(client, { relation: "" });
+  const result = await catalog.query(
+    `SELECT table_schema, table_name, column_name, udt_name, data_type
+     FROM information_schema.columns
+     WHERE table_schema IN (COALESCE($1, current_schema()), COALESCE($2, current_schema()))
+       AND table_name IN ($3, $4)
+     ORDER BY table_schema, table_name, ordinal_position`,
+    [schema ?? null, schema?.toLowerCase() ?? null, name, name.toLowerCase()],
+  );
+  const found = new Map<string, { schema: string; table: string; columns: ColumnInfo[] }>();
+  for (const [tableSchema, tableName, column, udt, dataType] of result.rows as string[][]) {
+    const key = JSON.stringify([tableSchema, tableName]);
+    const entry = found.get(key) ?? { schema: tableSchema, table: tableName, columns: [] };
+    entry.columns.push({ name: column, dtype: polarsType(udt, dataType) });
+    found.set(key, entry);
+  }
+  const rank = (entry: { schema: string; table: string }) =>
+    (schema === undefined || entry.schema === schema ? 0 : 2) + (entry.table === name ? 0 : 1);
+  const [match] = [...found.values()].sort((a, b) => rank(a) - rank(b));
+  if (!match) {
+    throw new DataSourceError(`${label}: table not found (or not readable by this user)`, 2);
+  }
+  const relation = `${postgresDialect.ident(match.schema)}.${postgresDialect.ident(match.table)}`;
+  const access = new LoggedSqlAccess(client, { relation });
+  access.log.push(...catalog.log);
+  return { access, columns: match.columns };
+}
+
+/**
+ * A `query:` datasource: the guard checks it, it becomes a CTE every statement starts
+ * with, and a zero-row run of it gives its columns.
+ */
+async function openQuery(client: PostgresClient, query: string): Promise<Opened> {
+  const problem = checkUserSelect(query, postgresDialect.parser);
+  if (problem) throw new KontractError(`datasource.query: ${problem}`);
+  const relation = postgresDialect.ident(QUERY_RELATION);
+  // NOT MATERIALIZED: each use is planned inline, as if the query were written there.
+  const cte = `${relation} AS NOT MATERIALIZED (\n${withoutTrailingSemicolons(query)}\n)`;
+  const access = new LoggedSqlAccess(client, { relation, cte });
+  const result = await access.query(`WITH ${cte} SELECT * FROM ${relation} LIMIT 0`)
+    .catch((error) => {
+      throw error instanceof KontractError
+        ? new KontractError(`datasource.query: ${error.message}`)
+        : error;
+    });
+  return { access, columns: queryColumns(result.columns, (type) => polarsType(type, type)) };
+}
+
+/** `schema.table` or `table` → its parts (percent-encode a dot inside a name as %2E). */
+function splitTable(segment: string | undefined, parsed: ConnectionUri): string[] {
+  if (segment === undefined || segment === "") return [];
+  const raw = parsed.url.pathname.split("/")[2] ?? "";
+  const parts = raw.split(".").map((part) => decodeURIComponent(part));
+  if (parts.length > 2 || parts.some((part) => part === "")) {
+    throw new DataSourceError(`${parsed.redacted}: expected schema.table, got "${segment}"`, 2);
+  }
+  return parts;
+}
+
+function sslMode(mode: string | undefined, redacted: string): PostgresConfig["ssl"] {
+  switch (mode ?? "disable") {
+    case "disable":
+      return false;
+    case "allow":
+    case "prefer":
+    case "require":
+      return mode as "allow" | "prefer" | "require";
+    case "verify-ca":
+    case "verify-full":
+      return "verify-full";
+    default:
+      throw new DataSourceError(
+        `${redacted}: sslmode must be disable, allow, prefer, require, verify-ca or verify-full`,
+        2,
+      );
+  }
+}
+
+/** PostgreSQL type names of the OIDs a query's columns may have. */
+const TYPE_OIDS: Record<number, string> = {
+  16: "bool",
+  17: "bytea",
+  18: "char",
+  19: "name",
+  20: "int8",
+  21: "int2",
+  23: "int4",
+  25: "text",
+  26: "oid",
+  114: "json",
+  142: "xml",
+  700: "float4",
+  701: "float8",
+  790: "money",
+  1042: "bpchar",
+  1043: "varchar",
+  1082: "date",
+  1083: "time",
+  1114: "timestamp",
+  1184: "timestamptz",
+  1186: "interval",
+  1266: "timetz",
+  1700: "numeric",
+  2950: "uuid",
+  3802: "jsonb",
+};
+
+function typeNameOf(oid: number): string {
+  return TYPE_OIDS[oid] ?? `oid:${oid}`;
+}
+
+/** PostgreSQL types (udt names) as the Polars type names `dtype` rules match on. */
+const POLARS_TYPES: Record<string, string> = {
+  int2: "Int16",
+  int4: "Int32",
+  int8: "Int64",
+  oid: "UInt32",
+  float4: "Float32",
+  float8: "Float64",
+  numeric: "Decimal",
+  text: "String",
+  varchar: "String",
+  bpchar: "String",
+  char: "String",
+  name: "String",
+  citext: "String",
+  bool: "Bool",
+  date: "Date",
+  timestamp: "Datetime",
+  timestamptz: "Datetime",
+  time: "Time",
+  timetz: "Time",
+  interval: "Duration",
+  bytea: "Binary",
+};
+
+/** The Polars type name for a PostgreSQL column: arrays are List, the rest Object. */
+export function polarsType(udtName: string, dataType: string): string {
+  if (dataType === "ARRAY" || udtName.startsWith("_")) return "List";
+  return POLARS_TYPES[udtName] ?? "Object";
+}

@@ -1,0 +1,603 @@
+/**
+ * PostgreSQL sources against a real server with the real client (npm `postgres`): URIs
+ * and libpq variables, catalog types, hostile names and values, `query:` datasources,
+ * the read-only / timeout backstops, connection failures and violating rows.
+ */
+import { join } from "node:path";
+import { type CliIo, main } from "../../cli.ts";
+import { DataSourceError, KontractError, validate } from "../../mod.ts";
+import { violatingRows } from "../../src/engine/violating_rows.ts";
+import { loadKontract } from "../../src/kontract/load.ts";
+import { planRules } from "../../src/engine/plan.ts";
+import { openPostgres, postgresConfig } from "../../src/sources/postgres.ts";
+import { redactUri } from "../../src/sources/connection_uri.ts";
+import { assert, assertEquals } from "../support/assert.ts";
+import { peopleFrame, tempDir, writeBoth } from "../support/fixtures.ts";
+import {
+  loadFrame,
+  pgTest,
+  requirePostgres,
+  tempSchema,
+  type TestPostgres,
+} from "../support/postgres.ts";
+import { frameRows, rowRulesOf } from "../support/violating_rows.ts";
+import {
+  HOSTILE_COLUMNS,
+  HOSTILE_EXPECTED,
+  HOSTILE_VALUES,
+  hostileFrame,
+  hostileRules,
+} from "../support/hostile.ts";
+
+const SECRET = "Sup3r-Secret-Pw";
+
+/** Runs the CLI in this process and records its output. */
+async function kontra(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = { stdout: "", stderr: "" };
+  const io: CliIo = {
+    stdout: (text) => void (out.stdout += text),
+    stderr: (text) => void (out.stderr += text),
+    isTerminal: { stdout: false, stderr: false },
+    env: () => undefined,
+  };
+  return { code: await main(args, io), ...out };
+}
+
+async function withPeople(
+  body: (pg: TestPostgres, table: string, schema: string) => Promise<void>,
+): Promise<void> {
+  const pg = requirePostgres();
+  await using schema = await tempSchema(pg);
+  await loadFrame(pg, schema.name, "people", peopleFrame());
+  await body(pg, `${pg.url}/${schema.name}.people`, schema.name);
+}
+
+Deno.test("postgres:// URIs: the libpq variables fill what the URI leaves out, nothing else", () => {
+  const env = {
+    PGHOST: "db.internal",
+    PGPORT: "6543",
+    PGUSER: "reader",
+    PGPASSWORD: SECRET,
+    PGDATABASE: "warehouse",
+    PGSSLMODE: "require",
+    PGCONNECT_TIMEOUT: "7",
+  };
+  const fromEnv = postgresConfig("postgres:///", env);
+  assertEquals(
+    [fromEnv.host, fromEnv.port, fromEnv.user, fromEnv.password, fromEnv.database, fromEnv.ssl],
+    ["db.internal", 6543, "reader", SECRET, "warehouse", "require"],
+  );
+  assertEquals(fromEnv.connectTimeoutS, 7);
+  assertEquals(fromEnv.table, []);
+  const written = postgresConfig(
+    `postgresql://alice:${SECRET}@10.0.0.5:5433/sales/Public.Orders%2Ev2?sslmode=disable&statement_timeout=2.5`,
+    env,
+  );
+  assertEquals(
+    [written.host, written.port, written.user, written.password, written.database, written.ssl],
+    ["10.0.0.5", 5433, "alice", SECRET, "sales", false],
+  );
+  assertEquals(written.table, ["Public", "Orders.v2"]);
+  assertEquals(written.statementTimeoutMs, 2500);
+  assert.ok(!written.redacted.includes(SECRET), written.redacted);
+  assertEquals(
+    written.redacted,
+    "postgresql://alice@10.0.0.5:5433/sales/Public.Orders%2Ev2?sslmode=disable&statement_timeout=2.5",
+  );
+  // Defaults when neither says anything (the process environment is never read).
+  const bare = postgresConfig("postgres://h/db/t", {});
+  assertEquals([bare.port, bare.user, bare.password, bare.ssl], [
+    5432,
+    "postgres",
+    undefined,
+    false,
+  ]);
+  assertEquals(
+    redactUri(`postgres://u:${SECRET}@h/db?password=${SECRET}&sslmode=require`),
+    "postgres://u@h/db?sslmode=require",
+  );
+});
+
+Deno.test("postgres:// URIs: mistakes are usage errors (exit 2) that never echo a password", () => {
+  for (
+    const [uri, problem] of [
+      [`postgres://u:${SECRET}@h/db/s.t?colour=red`, /unknown parameter "colour"/],
+      [
+        `postgres://u:${SECRET}@h/db/s.t/x`,
+        /expected postgres:\/\/user@host:port\/database\/schema\.table/,
+      ],
+      [`postgres://u:${SECRET}@h/db/a.b.c`, /expected schema\.table/],
+      [`postgres://u:${SECRET}@h/db/t?sslmode=maybe`, /sslmode must be/],
+      [`postgres://u:${SECRET}@h/db/t?statement_timeout=-1`, /positive number of seconds/],
+      [`postgres://u:${SECRET}@h:99999/db/t`, /not a valid URI/],
+    ] as const
+  ) {
+    try {
+      postgresConfig(uri, {});
+      assert.fail(`accepted ${uri}`);
+    } catch (error) {
+      assert.ok(error instanceof DataSourceError, String(error));
+      assertEquals(error.exitCode, 2);
+      assert.match(error.message, problem);
+      assert.ok(!error.message.includes(SECRET), error.message);
+    }
+  }
+});
+
+Deno.test(
+  pgTest("PostgreSQL: catalog types map onto the Polars names dtype rules use"),
+  async () => {
+    const pg = requirePostgres();
+    await using schema = await tempSchema(pg);
+    await pg.sql.unsafe(`CREATE TABLE "${schema.name}".types (
+    a smallint, b integer, c bigint, d real, e double precision, f numeric(10, 2), g text,
+    h varchar(5), i char(2), j boolean, k date, l timestamp, m timestamptz, n time,
+    o interval, p bytea, q uuid, r jsonb, s integer[])`);
+    await pg.sql.unsafe(`INSERT INTO "${schema.name}".types (a) VALUES (1)`);
+    const source = await openPostgres(`${pg.url}/${schema.name}.types`, { env: {} });
+    try {
+      const { columns } = await source.schema();
+      assertEquals(columns.map((column) => column.dtype), [
+        "Int16",
+        "Int32",
+        "Int64",
+        "Float32",
+        "Float64",
+        "Decimal",
+        "String",
+        "String",
+        "String",
+        "Bool",
+        "Date",
+        "Datetime",
+        "Datetime",
+        "Time",
+        "Duration",
+        "Binary",
+        "Object",
+        "Object",
+        "List",
+      ]);
+    } finally {
+      await source.close();
+    }
+    const result = await validate({
+      name: "types",
+      datasource: `${pg.url}/${schema.name}.types`,
+      rules: [
+        { name: "dtype", params: { column: "c", type: "int64" } },
+        { name: "dtype", params: { column: "f", type: "numeric" } },
+        { name: "dtype", params: { column: "h", type: "string" } },
+        { name: "dtype", params: { column: "m", type: "timestamp" } },
+        { name: "dtype", params: { column: "k", type: "int" } },
+      ],
+    }, { env: {} });
+    assertEquals(result.results.map((r) => r.passed), [true, true, true, true, false]);
+    assertEquals(result.results[4].message, "k is Date, expected int");
+  },
+);
+
+Deno.test(
+  pgTest("PostgreSQL: names resolve exactly first, then folded to lower case"),
+  async () => {
+    await withPeople(async (pg, _table, schema) => {
+      await pg.sql.unsafe(`CREATE TABLE "${schema}"."MixedCase" (id int)`);
+      const rules = [{ name: "min_rows", params: { threshold: 1 } }];
+      const folded = await validate(
+        { name: "f", datasource: `${pg.url}/${schema.toUpperCase()}.PEOPLE`, rules },
+        { env: {} },
+      );
+      assertEquals(folded.document.dataset.rows, 10);
+      const exact = await validate(
+        { name: "e", datasource: `${pg.url}/${schema}.MixedCase`, rules },
+        { env: {} },
+      );
+      assertEquals(exact.results[0].failed_count, 1);
+      // Without a schema: the first schema on the search path.
+      await pg.sql.unsafe(`CREATE TABLE public."kontra_test_${schema}" (id int)`);
+      try {
+        const unqualified = await validate(
+          { name: "u", datasource: `${pg.url}/kontra_test_${schema}`, rules },
+          { env: {} },
+        );
+        assertEquals(unqualified.results[0].failed_count, 1);
+      } finally {
+        await pg.sql.unsafe(`DROP TABLE public."kontra_test_${schema}"`);
+      }
+      await assertRejectsWith(
+        validate({ name: "m", datasource: `${pg.url}/${schema}.missing`, rules }, { env: {} }),
+        DataSourceError,
+        /table not found/,
+        2,
+      );
+    });
+  },
+);
+
+Deno.test(
+  pgTest("PostgreSQL: hostile column names and values stay inside their quotes"),
+  async () => {
+    const pg = requirePostgres();
+    await using schema = await tempSchema(pg);
+    await loadFrame(pg, schema.name, "hostile", hostileFrame());
+    await pg.sql.unsafe(`CREATE TABLE "${schema.name}".canary AS SELECT 1 AS alive`);
+    await pg.sql.unsafe(`CREATE TABLE public.canary_${schema.name} AS SELECT 1 AS alive`);
+    try {
+      const rules = hostileRules();
+      for (const failFast of [false, true]) {
+        const result = await validate(
+          { name: "hostile", datasource: `${pg.url}/${schema.name}.hostile`, rules },
+          { env: {}, failFast, timings: true },
+        );
+        const expected = HOSTILE_COLUMNS.flatMap(() =>
+          HOSTILE_EXPECTED.map((count) => failFast ? Math.min(count, 1) : count)
+        );
+        assertEquals(result.results.map((r) => r.failed_count), expected);
+        assertEquals(result.document.stats?.sql?.length, 2);
+      }
+      // Parquet agrees.
+      await using dir = await tempDir();
+      const { parquet } = writeBoth(hostileFrame(), dir.path, "hostile");
+      const files = await validate({ name: "hostile", datasource: parquet, rules: hostileRules() });
+      assertEquals(
+        files.results.map((r) => r.failed_count),
+        HOSTILE_COLUMNS.flatMap(() => HOSTILE_EXPECTED),
+      );
+      const [{ alive }] = await pg.sql.unsafe(`SELECT alive FROM "${schema.name}".canary`);
+      assertEquals(alive, 1);
+      const [{ rows }] = await pg.sql.unsafe(
+        `SELECT count(*)::int AS rows FROM "${schema.name}".hostile`,
+      );
+      assertEquals(rows, HOSTILE_VALUES.length + 1);
+    } finally {
+      await pg.sql.unsafe(`DROP TABLE IF EXISTS public.canary_${schema.name}`);
+    }
+  },
+);
+
+Deno.test(
+  pgTest("PostgreSQL: allowed_values of mixed types never raise a type error"),
+  async () => {
+    const pg = requirePostgres();
+    await using schema = await tempSchema(pg);
+    await pg.sql.unsafe(`CREATE TABLE "${schema.name}".mixed AS SELECT * FROM (VALUES
+    (1, 1.5::numeric(4,2), DATE '2024-01-01', TIMESTAMP '2024-01-01 10:00:00', true, 'x'::text),
+    (2, 2.5, DATE '2024-01-02', TIMESTAMP '2024-01-02 10:00:00', false, 'y'),
+    (NULL, NULL, NULL, NULL, NULL, NULL)) t(i, d, day, ts, b, s)`);
+    const mixed = [1, "2", "abc", true, 1.5, "2024-01-01", "2024-01-01 10:00:00"];
+    const result = await validate({
+      name: "mixed",
+      datasource: `${pg.url}/${schema.name}.mixed`,
+      rules: ["i", "d", "day", "ts", "b", "s"].map((column) => ({
+        name: "allowed_values",
+        params: { column, values: mixed },
+      })),
+    }, { env: {} });
+    // i: 1, 2 allowed · d: 1.5 allowed · day and ts compare as text · b: true · s: none
+    assertEquals(result.results.map((r) => r.failed_count), [0, 1, 1, 1, 1, 2]);
+  },
+);
+
+Deno.test(pgTest("PostgreSQL: a query: datasource validates a view of a table"), async () => {
+  await withPeople(async (pg, _table, schema) => {
+    const datasource = {
+      connection: pg.url,
+      query: `SELECT id, email, age FROM "${schema}".people WHERE age IS NOT NULL;`,
+    };
+    const result = await validate({
+      name: "adults",
+      datasource,
+      rules: [
+        { name: "not_null", params: { column: "age" } },
+        { name: "unique", params: { column: "email" } },
+        { name: "dtype", params: { column: "age", type: "int32" } },
+        { name: "not_null", params: { column: "country" } },
+        { name: "custom_sql_check", params: { sql: "SELECT * FROM {table} q WHERE q.age > 50" } },
+        { name: "min_rows", params: { threshold: 9 } },
+      ],
+    }, { env: {}, timings: true });
+    assertEquals(result.results.map((r) => r.failed_count), [0, 2, 0, 8, 1, 1]);
+    assertEquals(result.document.dataset, { uri: `${pg.url} (query)`, rows: 8 });
+    assert.match(result.document.stats!.sql!.at(-1)!, /^WITH "kontra_dataset" AS NOT MATERIALIZED/);
+
+    for (
+      const [query, problem] of [
+        [`DELETE FROM "${schema}".people`, /datasource\.query: must be a SELECT, not DELETE/],
+        ["SELECT * FROM pg_shadow", /may not read system catalogs/],
+        [`SELECT id, id FROM "${schema}".people`, /column "id" appears twice/],
+        [
+          `SELECT nope FROM "${schema}".people`,
+          /datasource\.query: .*column "nope" does not exist/,
+        ],
+      ] as const
+    ) {
+      await assertRejectsWith(
+        validate({ name: "q", datasource: { connection: pg.url, query }, rules: [] }, { env: {} }),
+        KontractError,
+        problem,
+        2,
+      );
+    }
+    await assertRejectsWith(
+      validate({
+        name: "q",
+        datasource: { connection: `${pg.url}/${schema}.people`, query: "SELECT 1 AS x" },
+        rules: [],
+      }, { env: {} }),
+      DataSourceError,
+      /names the database only/,
+      2,
+    );
+    await assertRejectsWith(
+      validate({
+        name: "q",
+        datasource: { connection: "data/x.parquet", query: "SELECT 1 AS x" },
+        rules: [],
+      }),
+      DataSourceError,
+      /needs a postgres:\/\/ or snowflake:\/\/ connection/,
+      2,
+    );
+  });
+});
+
+Deno.test(
+  pgTest("PostgreSQL: user SQL is checked for this dialect and errors name the rule"),
+  async () => {
+    await withPeople(async (_pg, table) => {
+      const bad = (sql: string) =>
+        validate({
+          name: "bad",
+          datasource: table,
+          rules: [
+            { name: "not_null", params: { column: "email" } },
+            { name: "custom_sql_check", params: { sql }, id: "mine" },
+          ],
+        }, { env: {} });
+      await assertRejectsWith(
+        bad("SELECT * FROM {table} WHERE nope > 1"),
+        KontractError,
+        /^mine: .*query failed: column "nope" does not exist/,
+        2,
+      );
+      // Snowflake syntax passes the load-time check, then fails this dialect's.
+      await assertRejectsWith(
+        bad("SELECT * FROM {table} QUALIFY ROW_NUMBER() OVER (ORDER BY id) > 1"),
+        KontractError,
+        /^mine: not a SELECT the SQL parser understands/,
+        2,
+      );
+      await assertRejectsWith(
+        validate({
+          name: "bad",
+          datasource: table,
+          rules: [{ name: "regex", params: { column: "email", pattern: "\\p{Han}" } }],
+        }, { env: {} }),
+        KontractError,
+        /query failed: invalid regular expression/,
+        2,
+      );
+    });
+  },
+);
+
+Deno.test(
+  pgTest("PostgreSQL: statements run read-only and under a timeout even past the guard"),
+  async () => {
+    await withPeople(async (pg, table, schema) => {
+      const source = await openPostgres(`${table}?statement_timeout=0.3`, { env: {} });
+      try {
+        // Straight through SqlAccess: the guard is not involved, the database still refuses.
+        await assertRejectsWith(
+          source.sql.query(`CREATE TABLE "${schema}".written (a int)`),
+          KontractError,
+          /must not write: cannot execute CREATE TABLE in a read-only transaction/,
+          2,
+        );
+        await assertRejectsWith(
+          source.sql.query(`SELECT 1 AS a; DELETE FROM "${schema}".people`),
+          KontractError,
+          /cannot insert multiple commands into a prepared statement/,
+          2,
+        );
+        await assertRejectsWith(
+          source.sql.query("SELECT pg_sleep(5) AS slept"),
+          DataSourceError,
+          /statement timed out after 0\.3s/,
+          3,
+        );
+        // The connection is still usable afterwards.
+        const { rows } = await source.sql.query(`SELECT count(*) AS n FROM ${source.sql.relation}`);
+        assertEquals(Number(rows[0][0]), 10);
+      } finally {
+        await source.close();
+      }
+      const [{ exists }] = await pg.sql.unsafe(
+        `SELECT to_regclass('"${schema}".written') IS NOT NULL AS exists`,
+      );
+      assertEquals(exists, false);
+      const [{ n }] = await pg.sql.unsafe(`SELECT count(*)::int AS n FROM "${schema}".people`);
+      assertEquals(n, 10);
+    });
+  },
+);
+
+Deno.test(
+  pgTest("PostgreSQL: connection and login failures exit 3 in one line, without the password"),
+  async () => {
+    await using dir = await tempDir();
+    const pg = requirePostgres();
+    const host = new URL(pg.url).host;
+    const cases: [string, RegExp][] = [
+      [
+        `postgres://kontra_nobody:\${KONTRA_TEST_PGPASS}@${host}/test/public.t`,
+        /cannot connect: .*kontra_nobody/,
+      ],
+      [
+        `postgres://postgres:\${KONTRA_TEST_PGPASS}@127.0.0.1:1/test/public.t`,
+        /cannot connect: .*ECONNREFUSED/,
+      ],
+      [
+        `postgres://postgres:\${KONTRA_TEST_PGPASS}@${host}/kontra_no_such_db/public.t`,
+        /cannot connect: database "kontra_no_such_db" does not exist/,
+      ],
+    ];
+    // The password comes from a .env file next to the Kontract, the way users pass it.
+    await Deno.writeTextFile(join(dir.path, ".env"), `KONTRA_TEST_PGPASS=${SECRET}\n`);
+    for (const [datasource, problem] of cases) {
+      const file = join(dir.path, "k.yml");
+      await Deno.writeTextFile(
+        file,
+        `name: k\ndatasource: "${datasource}"\nrules: [{ name: min_rows, params: { threshold: 1 } }]\n`,
+      );
+      const run = await kontra(["validate", file]);
+      assertEquals(run.code, 3, run.stderr);
+      assertEquals(run.stdout, "");
+      assertEquals(run.stderr.trimEnd().split("\n").length, 1, run.stderr);
+      assert.match(run.stderr, problem);
+      assert.ok(!run.stderr.includes(SECRET), run.stderr);
+    }
+    // A password from PGPASSWORD is no more visible.
+    try {
+      await validate({
+        name: "k",
+        datasource: `postgres://kontra_nobody@${host}/test/public.t`,
+        rules: [],
+      }, { env: { PGPASSWORD: SECRET } });
+      assert.fail("connected");
+    } catch (error) {
+      assert.ok(error instanceof DataSourceError);
+      assertEquals(error.exitCode, 3);
+      assert.ok(!error.message.includes(SECRET));
+    }
+  },
+);
+
+Deno.test(
+  pgTest("PostgreSQL: violating rows stream through a cursor, the same rows as Parquet's"),
+  async () => {
+    await withPeople(async (_pg, table) => {
+      await using dir = await tempDir();
+      const { parquet } = writeBoth(peopleFrame(), dir.path, "people");
+      const rules = [
+        { name: "not_null", params: { column: "email" } },
+        { name: "unique", params: { column: "email" } },
+        { name: "allowed_values", params: { column: "country", values: ["US", "DE", "FR"] } },
+        { name: "regex", params: { column: "email", pattern: "^[a-z]+@" } },
+        {
+          name: "custom_sql_check",
+          params: { sql: "SELECT * FROM {table} WHERE age > 50" },
+          id: "old",
+        },
+        { name: "custom_sql_check", params: { sql: "SELECT email FROM {table}" }, id: "partial" },
+        { name: "dtype", params: { column: "id", type: "string" } },
+      ];
+      const collect = async (datasource: string) => {
+        const kontract = await loadKontract({ name: "rows", datasource, rules }, { env: {} });
+        const { openSource } = await import("../../src/sources/resolve.ts");
+        const source = await openSource(datasource, { baseDir: Deno.cwd(), env: {} });
+        try {
+          const schema = await source.schema();
+          const planned = planRules(kontract, schema, undefined);
+          const result = await violatingRows(source, {
+            rules: rowRulesOf(planned),
+            schema,
+            rows: 10,
+          });
+          return { result, rows: await frameRows(result) };
+        } finally {
+          await source.close?.();
+        }
+      };
+      const fromDb = await collect(table);
+      const fromFile = await collect(parquet);
+      assertEquals(fromDb.result.kind, "batches");
+      assertEquals(fromDb.result.notes, [
+        "partial: skipped: its rows cannot be traced to the dataset: the SELECT does not return id, country, age, score, active",
+      ]);
+      const sorted = (rows: unknown[][]) => rows.map((row) => JSON.stringify(row)).sort();
+      assertEquals(sorted(fromDb.rows.rows), sorted(fromFile.rows.rows));
+      assertEquals(fromDb.rows.columns, [
+        "id",
+        "email",
+        "country",
+        "age",
+        "score",
+        "active",
+        "_violated_rule_id",
+        "_error_reason",
+      ]);
+      assertEquals(fromDb.rows.types, [
+        "Int64",
+        "String",
+        "String",
+        "Int32",
+        "Float64",
+        "Bool",
+        "String",
+        "String",
+      ]);
+      // 2 NULL emails, 6 rows in duplicate groups ... every (row, rule) once, ordered by the row.
+      assertEquals(fromDb.rows.rows.length, 2 + 3 + 3 + 3 + 1);
+      const ids = fromDb.rows.rows.map((row) => row[0] as number);
+      assertEquals(ids, [...ids].sort((a, b) => a - b));
+      const again = await collect(table);
+      assertEquals(again.rows, fromDb.rows, "the same rows in the same order every run");
+    });
+  },
+);
+
+async function assertRejectsWith(
+  promise: Promise<unknown>,
+  type: typeof KontractError | typeof DataSourceError,
+  message: RegExp,
+  exitCode: number,
+): Promise<void> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof type, `${error}`);
+    assert.match((error as Error).message, message);
+    assertEquals((error as KontractError).exitCode, exitCode);
+    assert.ok(!(error as Error).message.includes("\n"), "one line");
+    return;
+  }
+  assert.fail(`expected ${type.name} matching ${message}`);
+}
+
+Deno.test(
+  pgTest("PostgreSQL: --fail-fast on the CLI; the result's uri never holds the password"),
+  async () => {
+    await withPeople(async (pg, _table, schema) => {
+      await using dir = await tempDir();
+      const host = new URL(pg.url).host;
+      const user = new URL(pg.url).username;
+      await Deno.writeTextFile(join(dir.path, ".env"), `KONTRA_TEST_PGPASS=${SECRET}\n`);
+      const file = join(dir.path, "k.yml");
+      await Deno.writeTextFile(
+        file,
+        [
+          "name: k",
+          `datasource: "postgres://${user}:\${KONTRA_TEST_PGPASS}@${host}/test/${schema}.people"`,
+          "rules:",
+          "  - { name: not_null, params: { column: email } }",
+          "  - { name: unique, params: { column: id } }",
+          "  - { name: min_rows, params: { threshold: 1 } }",
+          "",
+        ].join("\n"),
+      );
+      const run = await kontra(["validate", file, "--fail-fast", "-o", "json", "--timings"]);
+      assertEquals(run.code, 1, run.stderr);
+      assert.ok(!run.stdout.includes(SECRET) && !run.stderr.includes(SECRET));
+      const document = JSON.parse(run.stdout);
+      assertEquals(document.dataset.uri, `postgres://${user}@${host}/test/${schema}.people`);
+      assertEquals(
+        document.results.map((
+          r: { failed_count: number; failed_count_exact: boolean; execution_source: string },
+        ) => [r.failed_count, r.failed_count_exact, r.execution_source]),
+        [[1, false, "sql"], [0, true, "sql"], [0, true, "sql"]],
+      );
+      assert.match(document.stats.sql[1], /CASE WHEN EXISTS \(SELECT 1 AS "kontra_first" FROM/);
+    });
+  },
+);

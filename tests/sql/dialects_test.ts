@@ -1,0 +1,99 @@
+/** The PostgreSQL and Snowflake dialects, the typed IN lists, and the guard's additions. */
+import { assert, assertEquals } from "../support/assert.ts";
+import { KontractError } from "../../src/errors.ts";
+import { sqlInList } from "../../src/rules/sql_values.ts";
+import { duckdb } from "../../src/sql/duckdb.ts";
+import { checkUserSelect, checkUserSelectForAnyDialect } from "../../src/sql/guard.ts";
+import { postgresDialect } from "../../src/sql/postgres.ts";
+import { snowflakeDialect } from "../../src/sql/snowflake.ts";
+
+Deno.test("PostgreSQL quoting: E'' strings with doubled backslashes, NUL refused", () => {
+  const pg = postgresDialect;
+  assertEquals(pg.ident('we"ird'), '"we""ird"');
+  assertEquals(pg.literal("it's"), "E'it''s'");
+  assertEquals(pg.literal("a\\b"), "E'a\\\\b'");
+  assertEquals(pg.literal("$1 -- /* */"), "E'$1 -- /* */'");
+  assertEquals([pg.literal(null), pg.literal(false), pg.literal(-2.5)], ["NULL", "FALSE", "-2.5"]);
+  assertEquals(pg.regexSearch('"e"', "\\d"), `("e" ~ E'\\\\d')`);
+  assertEquals(pg.castText('"d"'), 'CAST("d" AS text)');
+  for (const bad of [() => pg.literal("a\0b"), () => pg.ident("a\0b")]) {
+    try {
+      bad();
+      assert.fail("accepted a NUL");
+    } catch (error) {
+      assert.ok(error instanceof KontractError);
+    }
+  }
+  assert.throws(() => pg.literal(Number.POSITIVE_INFINITY));
+});
+
+Deno.test("Snowflake quoting: backslashes doubled, search semantics with REGEXP_INSTR", () => {
+  const sf = snowflakeDialect;
+  assertEquals(sf.ident('we"ird'), '"we""ird"');
+  assertEquals(sf.literal("it's"), "'it''s'");
+  assertEquals(sf.literal("a\\b"), "'a\\\\b'");
+  assertEquals(sf.literal("nul\0"), "'nul\\x00'");
+  assertEquals(sf.literal("$$x$$"), "'$$x$$'");
+  // REGEXP_LIKE / RLIKE match the whole string; Kontra's regex rule searches.
+  assertEquals(sf.regexSearch('"e"', "^a\\d"), `(REGEXP_INSTR("e", '^a\\\\d') > 0)`);
+  assertEquals(sf.castText('"d"'), 'CAST("d" AS VARCHAR)');
+  assertEquals([sf.parser, postgresDialect.parser, duckdb.parser], [
+    "Snowflake",
+    "PostgresQL",
+    "PostgresQL",
+  ]);
+});
+
+Deno.test("allowed_values: literals typed like the column, impossible values left out", () => {
+  const pg = postgresDialect;
+  const values = [20, "30", "abc", true, 1.5];
+  assertEquals(sqlInList(pg, '"age"', values, "Int32"), '"age" IN (20, 30)');
+  assertEquals(sqlInList(pg, '"x"', values, "Float64"), '"x" IN (20, 30, 1.5)');
+  assertEquals(sqlInList(pg, '"x"', values, "Decimal"), '"x" IN (20, 30, 1.5)');
+  assertEquals(
+    sqlInList(pg, '"s"', values, "String"),
+    `"s" IN (E'20', E'30', E'abc', E'true', E'1.5')`,
+  );
+  assertEquals(sqlInList(pg, '"b"', [true, "false", 1], "Bool"), '"b" IN (TRUE, FALSE)');
+  assertEquals(
+    sqlInList(pg, '"d"', ["2024-01-01", 5], "Date"),
+    `CAST("d" AS text) IN (E'2024-01-01', E'5')`,
+  );
+  assertEquals(sqlInList(pg, '"age"', ["abc", 2 ** 60], "Int64"), undefined);
+  assertEquals(sqlInList(pg, '"age"', [1, "1", 1.0], "Int64"), '"age" IN (1)');
+});
+
+Deno.test("the guard: system views without a schema, SELECT INTO, stages, SQL-running functions", () => {
+  const cases: [string, string][] = [
+    ["SELECT usename FROM pg_user", "may not read system catalogs (pg_user)"],
+    [
+      "SELECT * FROM {table} WHERE EXISTS (SELECT 1 FROM pg_authid)",
+      "may not read system catalogs (pg_authid)",
+    ],
+    ["SELECT * INTO copy FROM {table}", "must not write (SELECT … INTO creates a table)"],
+    ["SELECT query_to_xml('delete from t', true, true, '')", "may not call query_to_xml()"],
+    ["SELECT nextval('s')", "may not call nextval()"],
+    ["SELECT pg_catalog.pg_sleep(1)", "may not call pg_catalog.pg_sleep()"],
+    ["SELECT * FROM @stage", "may not read stages (@…)"],
+    ["SELECT * FROM TABLE(RESULT_SCAN(LAST_QUERY_ID()))", "may not call RESULT_SCAN()"],
+    ["SELECT SYSTEM$WAIT(5)", "may not call SYSTEM$WAIT()"],
+    [
+      "SELECT * FROM TABLE(information_schema.query_history())",
+      "may not call information_schema.query_history()",
+    ],
+  ];
+  for (const [sql, reason] of cases) {
+    assertEquals(checkUserSelect(sql, "Snowflake"), reason, sql);
+    assertEquals(checkUserSelectForAnyDialect(sql), reason, sql);
+  }
+});
+
+Deno.test("the guard at load time accepts SQL some dialect reads; the engine checks its own", () => {
+  const qualify = "SELECT * FROM {table} QUALIFY ROW_NUMBER() OVER (ORDER BY id) > 1";
+  assertEquals(checkUserSelectForAnyDialect(qualify), undefined);
+  assertEquals(checkUserSelect(qualify, "Snowflake"), undefined);
+  assert.match(checkUserSelect(qualify, "PostgresQL")!, /^not a SELECT the SQL parser understands/);
+  // A refusal beats a parse failure in the message.
+  assertEquals(checkUserSelectForAnyDialect("DELETE FROM {table}"), "must be a SELECT, not DELETE");
+  assertEquals(checkUserSelectForAnyDialect("SELECT 1 AS x;"), undefined);
+});
