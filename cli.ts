@@ -13,6 +13,8 @@ import { renderTerminal } from "./src/report/terminal.ts";
 import { failedActionLines, renderActions } from "./src/report/actions_text.ts";
 import { verifyCommand } from "./src/actions/verify_command.ts";
 import { validate } from "./src/validate.ts";
+import { explain } from "./src/explain.ts";
+import { renderExplanation } from "./src/engine/explain.ts";
 import { VERSION } from "./src/version.ts";
 
 /** Where the CLI writes; tests pass their own. */
@@ -44,6 +46,7 @@ interface ValidateFlags {
   failFast?: boolean;
   actions: boolean;
   strictActions?: boolean;
+  explain?: boolean;
   debug?: boolean;
 }
 
@@ -78,6 +81,7 @@ export async function main(args: string[], io: CliIo = denoIo): Promise<number> 
     .option("-q, --quiet", "print only failing rules and the verdict")
     .option("--no-actions", "run no action (no quarantine, no alert)")
     .option("--strict-actions", "exit 3 when an action fails")
+    .option("--explain", "print the plan (tiers, columns, pushed-down filters, SQL); run nothing")
     .option("--debug", "show stack traces of errors")
     .action(async (kontract: string, flags: ValidateFlags) => {
       debug = flags.debug ?? false;
@@ -108,6 +112,7 @@ export async function main(args: string[], io: CliIo = denoIo): Promise<number> 
 }
 
 async function runValidate(kontract: string, flags: ValidateFlags, io: CliIo): Promise<number> {
+  if (flags.explain) return await runExplain(kontract, flags, io);
   const pipes = await DagsterPipes.open(io, {
     enabled: flags.dagsterPipes,
     assetKey: flags.assetKey,
@@ -120,6 +125,19 @@ async function runValidate(kontract: string, flags: ValidateFlags, io: CliIo): P
     await pipes?.close(error);
     throw error;
   }
+}
+
+async function runExplain(kontract: string, flags: ValidateFlags, io: CliIo): Promise<number> {
+  const plan = await explain(kontract, {
+    data: flags.data,
+    envFile: flags.envFile,
+    metadata: flags.metadata,
+    failFast: flags.failFast,
+  });
+  io.stdout(
+    flags.outputFormat === "json" ? JSON.stringify(plan, null, 2) + "\n" : renderExplanation(plan),
+  );
+  return 0;
 }
 
 async function validateAndReport(

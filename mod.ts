@@ -67,3 +67,9 @@ export type {
   QuarantineManifest,
 } from "./src/actions/quarantine_manifest.ts";
 export type { RetryClock, RetryPolicy } from "./src/actions/retry.ts";
+export {
+  explain,
+  type ExplainedRule,
+  type ExplainOptions,
+  type Explanation,
+} from "./src/explain.ts";

@@ -2,15 +2,13 @@
  * The SDK's entry point: load a Kontract, open its data, run, wrap the result.
  * @module
  */
-import { isAbsolute, resolve } from "node:path";
 import { type ActionOptions, ActionRunner } from "./actions/run_actions.ts";
 import type { AlertWhen, QuarantineConfig } from "./actions/spec.ts";
 import { runKontract } from "./engine/validate.ts";
-import { KontractError } from "./errors.ts";
 import { type Kontract, loadKontract, type LoadOptions } from "./kontract/load.ts";
 import { renderJson } from "./report/json.ts";
 import type { ActionResult, ResultDocument, RuleResult, Summary } from "./report/result.ts";
-import { openSource } from "./sources/resolve.ts";
+import { datasourceOpener } from "./dataset.ts";
 
 /** Options of {@linkcode validate}. */
 export interface ValidateOptions extends LoadOptions {
@@ -112,7 +110,7 @@ export class ValidationResult {
 /**
  * Validates data against a Kontract.
  *
- * Throws {@linkcode KontractError} for an invalid Kontract (CLI exit 2) and
+ * Throws `KontractError` for an invalid Kontract (CLI exit 2) and
  * `DataSourceError` when the data cannot be read (exit 2 or 3).
  *
  * @example
@@ -129,18 +127,11 @@ export async function validate(
   const loaded = await loadKontract(kontract, options);
   const warn = options.onWarning ?? ((message) => console.error(`kontra: warning: ${message}`));
   loaded.warnings.forEach(warn);
-  const datasource = options.data ?? loaded.datasource;
-  const uri = typeof datasource === "object" ? datasource.connection : datasource;
-  const query = typeof datasource === "object" ? datasource.query : undefined;
-  if (uri === undefined) {
-    throw new KontractError(
-      `${
-        typeof kontract === "string" ? kontract : "<kontract>"
-      }: datasource: required (or pass data)`,
-    );
-  }
-  const baseDir = options.data !== undefined || isAbsolute(uri) ? Deno.cwd() : loaded.baseDir;
-  const reopen = () => openSource(uri, { baseDir: resolve(baseDir), env: loaded.env, query });
+  const reopen = datasourceOpener(
+    loaded,
+    options.data,
+    typeof kontract === "string" ? kontract : "<kontract>",
+  );
   const source = await reopen();
   // Actions run now use the open source; on-demand ones later open it again.
   let live: typeof source | undefined = source;

@@ -26,7 +26,7 @@ export interface Plan {
   rules: PlannedRule[];
   /** Whether the scan must count rows (no statistics know them). */
   scanCountsRows: boolean;
-  /** Columns the scan reads, in first-use order. */
+  /** Columns the single pass reads (row predicates), in first-use order. */
   scanColumns: string[];
 }
 
@@ -71,7 +71,9 @@ export function planRules(
   });
   const scanColumns = [
     ...new Set(
-      rules.filter((rule) => rule.tier === "scan" && rule.column).map((rule) => rule.column!.name),
+      rules.filter((rule) =>
+        rule.tier === "scan" && rule.column && rule.measure.kind === "violations"
+      ).map((rule) => rule.column!.name),
     ),
   ];
   return { rules, scanColumns, scanCountsRows: stats === undefined && !capabilities.sql };

@@ -19,7 +19,8 @@ export default defineRule({
       const matches = values
         .map((value) => equalsValue(column, value, info.dtype))
         .filter((match) => match !== undefined);
-      const allowed = matches.reduce((any, next) => any.or(next), pl.lit(false));
+      if (matches.length === 0) return pl.col(column).isNotNull();
+      const allowed = matches.reduce((any, next) => any.or(next));
       return pl.col(column).isNotNull().and(allowed.not());
     },
     // Literals typed like the column (per its catalog type), so mixed values never

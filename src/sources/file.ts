@@ -55,6 +55,7 @@ export function commonFormat(files: string[], uri: string): FileFormat {
 /** Local Parquet or CSV files that together form one dataset. */
 export class LocalFileSource implements Source {
   readonly uri: string;
+  readonly duckdbVia = "DuckDB reads the local files";
   readonly #files: string[];
   readonly #format: FileFormat;
   readonly #empty: boolean;
@@ -96,6 +97,8 @@ export class LocalFileSource implements Source {
 
   scan(columns: string[]): LazyDataFrame {
     if (this.#empty) return pl.DataFrame({}).lazy();
+    // No columns still means every row: an empty select would have none.
+    if (columns.length === 0) return this.#lazy();
     return this.#lazy().select(...columns.map((name) => pl.col(name)));
   }
 
@@ -116,7 +119,6 @@ export class LocalFileSource implements Source {
     return Promise.resolve({
       from,
       allowedPaths: this.#files,
-      via: "DuckDB reading the local files",
       release: () => Promise.resolve(),
     });
   }

@@ -190,31 +190,38 @@ export class PostgresClient implements SqlClient {
     await this.#sql.end({ timeout: 5 }).catch(() => {});
   }
 
-  /** A database error as a Kontra error: one line, no secret. */
   #error(error: unknown): KontraError {
-    if (error instanceof KontraError) return error;
-    const code = (error as { code?: unknown })?.code;
-    const message = scrub(oneLine(error), [this.#config.password]);
-    const at = `${this.#config.redacted}: `;
-    if (typeof code !== "string" || !/^[0-9A-Z]{5}$/.test(code)) {
-      return new DataSourceError(`${at}cannot connect: ${message}`, 3);
-    }
-    if (code === "57014") {
-      const seconds = this.#config.statementTimeoutMs / 1000;
-      return new DataSourceError(
-        `${at}statement timed out after ${seconds}s (raise it with ?statement_timeout=SECONDS)`,
-        3,
-      );
-    }
-    if (/^(08|28|3D|57P)/.test(code)) {
-      return new DataSourceError(`${at}cannot connect: ${message}`, 3);
-    }
-    if (code === "42501") return new DataSourceError(`${at}${message}`, 3);
-    if (code === "25006") return new KontractError(`${at}SQL must not write: ${message}`);
-    // Syntax, unknown names, invalid regular expressions, data errors in user SQL.
-    if (/^(42|22|2F|0A)/.test(code)) return new KontractError(`${at}query failed: ${message}`);
-    return new DataSourceError(`${at}query failed: ${message}`, 3);
+    return postgresError(error, this.#config);
   }
+}
+
+/** A database error as a Kontra error: one line, no secret, the exit code by its SQLSTATE. */
+export function postgresError(
+  error: unknown,
+  config: Pick<PostgresConfig, "redacted" | "password" | "statementTimeoutMs">,
+): KontraError {
+  if (error instanceof KontraError) return error;
+  const code = (error as { code?: unknown })?.code;
+  const message = scrub(oneLine(error), [config.password]);
+  const at = `${config.redacted}: `;
+  if (typeof code !== "string" || !/^[0-9A-Z]{5}$/.test(code)) {
+    return new DataSourceError(`${at}cannot connect: ${message}`, 3);
+  }
+  if (code === "57014") {
+    const seconds = config.statementTimeoutMs / 1000;
+    return new DataSourceError(
+      `${at}statement timed out after ${seconds}s (raise it with ?statement_timeout=SECONDS)`,
+      3,
+    );
+  }
+  if (/^(08|28|3D|57P)/.test(code)) {
+    return new DataSourceError(`${at}cannot connect: ${message}`, 3);
+  }
+  if (code === "42501") return new DataSourceError(`${at}${message}`, 3);
+  if (code === "25006") return new KontractError(`${at}SQL must not write: ${message}`);
+  // Syntax, unknown names, invalid regular expressions, data errors in user SQL.
+  if (/^(42|22|2F|0A)/.test(code)) return new KontractError(`${at}query failed: ${message}`);
+  return new DataSourceError(`${at}query failed: ${message}`, 3);
 }
 
 function connect(config: PostgresConfig): postgres.Sql {

@@ -30,6 +30,8 @@ const CSV_INFER_ROWS = 10_000;
 /** A dataset of one or more S3 objects. */
 export class S3Source implements Source {
   readonly uri: string;
+  // DuckDB's httpfs extension cannot be installed offline, so it never reads S3 itself.
+  readonly duckdbVia = "objects streamed to a private temporary directory, then DuckDB";
   readonly #bucket: string;
   readonly #objects: S3Object[];
   readonly #format: FileFormat;
@@ -88,6 +90,8 @@ export class S3Source implements Source {
   }
 
   scan(columns: string[]): LazyDataFrame {
+    // No columns still means every row: an empty select would have none.
+    if (columns.length === 0) return this.#lazy();
     return this.#lazy().select(...columns.map((name) => pl.col(name)));
   }
 
@@ -117,7 +121,6 @@ export class S3Source implements Source {
           ? `read_parquet(${list})`
           : `read_csv(${list}, auto_detect = true)`,
         allowedPaths: files,
-        via: "objects streamed to a private temporary directory, then DuckDB",
         release,
       };
     } catch (error) {

@@ -263,23 +263,31 @@ export class SnowflakeClient implements SqlClient {
   }
 
   #error(error: unknown): KontraError {
-    if (error instanceof KontraError) return error;
-    const { code, sqlState } = error as { code?: unknown; sqlState?: unknown };
-    const message = messageOf(error, this.#config.secrets);
-    const at = `${this.#config.redacted}: `;
-    const state = typeof sqlState === "string" ? sqlState : "";
-    if (code === "000630" || code === 630) {
-      return new DataSourceError(
-        `${at}statement timed out after ${this.#config.statementTimeoutS}s (raise it with ?statement_timeout=SECONDS)`,
-        3,
-      );
-    }
-    if (state === "42501") return new DataSourceError(`${at}${message}`, 3);
-    if (/^(42|22|0A)/.test(state)) return new KontractError(`${at}query failed: ${message}`);
-    // Driver errors without a SQL state are network trouble.
-    if (state === "") return new DataSourceError(`${at}cannot reach Snowflake: ${message}`, 3);
-    return new DataSourceError(`${at}query failed: ${message}`, 3);
+    return snowflakeError(error, this.#config);
   }
+}
+
+/** A driver error as a Kontra error: one line, secrets scrubbed, the exit code by its SQL state. */
+export function snowflakeError(
+  error: unknown,
+  config: Pick<SnowflakeConfig, "redacted" | "secrets" | "statementTimeoutS">,
+): KontraError {
+  if (error instanceof KontraError) return error;
+  const { code, sqlState } = error as { code?: unknown; sqlState?: unknown };
+  const message = messageOf(error, config.secrets);
+  const at = `${config.redacted}: `;
+  const state = typeof sqlState === "string" ? sqlState : "";
+  if (code === "000630" || code === 630) {
+    return new DataSourceError(
+      `${at}statement timed out after ${config.statementTimeoutS}s (raise it with ?statement_timeout=SECONDS)`,
+      3,
+    );
+  }
+  if (state === "42501") return new DataSourceError(`${at}${message}`, 3);
+  if (/^(42|22|0A)/.test(state)) return new KontractError(`${at}query failed: ${message}`);
+  // Driver errors without a SQL state are network trouble.
+  if (state === "") return new DataSourceError(`${at}cannot reach Snowflake: ${message}`, 3);
+  return new DataSourceError(`${at}query failed: ${message}`, 3);
 }
 
 interface Opened {

@@ -36,8 +36,6 @@ export interface DuckdbTable {
   from: string;
   /** The only files DuckDB may touch while running user SQL. */
   allowedPaths: string[];
-  /** How the table is reached, for `--explain`. */
-  via: string;
   /** Releases temporary files. Always called, also after an error. */
   release(): Promise<void>;
 }
@@ -54,6 +52,8 @@ export interface Source {
   scan?(columns: string[]): LazyDataFrame;
   /** A table for DuckDB, for `custom_sql_check`. */
   duckdb?(): Promise<DuckdbTable>;
+  /** How `duckdb()` reaches the data, for `--explain`. */
+  readonly duckdbVia?: string;
   /**
    * What identifies exactly this data (file paths + sizes + mtimes, S3 ETags, a table
    * snapshot), for idempotent quarantine locations; undefined when nothing does.

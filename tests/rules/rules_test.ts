@@ -137,3 +137,18 @@ Deno.test("only blocking failures fail the run", async () => {
   assertEquals(hard.passed, false);
   assertEquals(hard.summary.blocking_failures, 1);
 });
+
+Deno.test("a CSV Kontract with only dataset and duplicate rules still counts every row", async () => {
+  await using dir = await tempDir();
+  const { csv } = writeBoth(peopleFrame(), dir.path, "people");
+  const result = await validate({
+    name: "rows",
+    datasource: csv,
+    rules: [
+      { name: "min_rows", params: { threshold: 12 } },
+      { name: "unique", params: { column: "email" } },
+    ],
+  });
+  assertEquals(result.document.dataset.rows, 10);
+  assertEquals(result.results.map((r) => r.failed_count), [2, 2]);
+});

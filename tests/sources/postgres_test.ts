@@ -9,7 +9,7 @@ import { DataSourceError, KontractError, validate } from "../../mod.ts";
 import { violatingRows } from "../../src/engine/violating_rows.ts";
 import { loadKontract } from "../../src/kontract/load.ts";
 import { planRules } from "../../src/engine/plan.ts";
-import { openPostgres, postgresConfig } from "../../src/sources/postgres.ts";
+import { openPostgres, postgresConfig, postgresError } from "../../src/sources/postgres.ts";
 import { redactUri } from "../../src/sources/connection_uri.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 import { peopleFrame, tempDir, writeBoth } from "../support/fixtures.ts";
@@ -601,3 +601,63 @@ Deno.test(
     });
   },
 );
+
+Deno.test("PostgreSQL errors: the SQLSTATE picks the exit code; messages stay one line", () => {
+  const config = { redacted: "postgres://u@h/db/s.t", password: SECRET, statementTimeoutMs: 1500 };
+  const error = (code: string | undefined, message = "boom") =>
+    Object.assign(new Error(`${message}\nDETAIL: more`), { code });
+  const cases: [Error, string, number, RegExp][] = [
+    [error("57014"), "DataSourceError", 3, /timed out after 1\.5s/],
+    [
+      error("28P01", `password ${SECRET} rejected`),
+      "DataSourceError",
+      3,
+      /cannot connect: password \*\*\* rejected$/,
+    ],
+    [error("08006"), "DataSourceError", 3, /cannot connect: boom$/],
+    [error("42501"), "DataSourceError", 3, /: boom$/],
+    [error("25006"), "KontractError", 2, /must not write/],
+    [error("42703"), "KontractError", 2, /query failed: boom$/],
+    [error("2201B"), "KontractError", 2, /query failed/],
+    [error("53200"), "DataSourceError", 3, /query failed: boom$/],
+    [error("ECONNRESET"), "DataSourceError", 3, /cannot connect/],
+    [error(undefined), "DataSourceError", 3, /cannot connect/],
+  ];
+  for (const [input, type, exitCode, message] of cases) {
+    const mapped = postgresError(input, config);
+    assertEquals([mapped.name, mapped.exitCode], [type, exitCode]);
+    assert.match(mapped.message, message);
+    assert.ok(!mapped.message.includes("\n") && !mapped.message.includes(SECRET));
+  }
+});
+
+Deno.test(pgTest("PostgreSQL: many violating rows arrive in cursor batches"), async () => {
+  const pg = requirePostgres();
+  await using schema = await tempSchema(pg);
+  await pg.sql.unsafe(`CREATE TABLE "${schema.name}".big AS
+    SELECT g AS id, CASE WHEN g % 2 = 0 THEN NULL ELSE 'x' END AS label,
+      DATE '2024-01-01' + g % 3 AS day, TIMESTAMP '2024-01-01 00:00:00.5' AS at
+    FROM generate_series(1, 25000) AS g`);
+  const datasource = `${pg.url}/${schema.name}.big`;
+  const rules = [{ name: "not_null", params: { column: "label" } }];
+  const kontract = await loadKontract({ name: "big", datasource, rules }, { env: {} });
+  const source = await openPostgres(datasource, { env: {} });
+  try {
+    const schemaInfo = await source.schema();
+    const plan = planRules(kontract, schemaInfo, undefined);
+    const result = await violatingRows(source, {
+      rules: rowRulesOf(plan),
+      schema: schemaInfo,
+      rows: 25000,
+    });
+    const rows = await frameRows(result);
+    assertEquals(rows.types, ["Int32", "String", "Date", "Datetime", "String", "String"]);
+    assertEquals(rows.rows.length, 12500);
+    assertEquals(rows.rows[0].slice(0, 2), [2, null]);
+    assertEquals((rows.rows[0][3] as Date).toISOString(), "2024-01-01T00:00:00.500Z");
+    // The log counts the cursor's fetches as round trips.
+    assert.ok(source.sql.log.at(-1)!.roundTrips > 2);
+  } finally {
+    await source.close();
+  }
+});

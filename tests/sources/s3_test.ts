@@ -4,7 +4,7 @@
  */
 import pl from "nodejs-polars";
 import { assert, assertEquals } from "../support/assert.ts";
-import { validate } from "../../mod.ts";
+import { explain, validate } from "../../mod.ts";
 import { peopleFrame, tempDir, writeBoth } from "../support/fixtures.ts";
 import { expectedCounts, kontractOf, RULE_CASES } from "../support/rule_cases.ts";
 import { type S3TestServer, startS3Server } from "../support/s3_server.ts";
@@ -147,6 +147,10 @@ Deno.test("custom_sql_check on S3 streams objects to a temporary file that is re
       });
       assertEquals(result.results[0].failed_count, 5);
       assertEquals(result.results[0].execution_source, "sql");
+      const plan = await explain(`${REPO}examples/users.yml`, {
+        data: `s3://${BUCKET}/parts/*.parquet`,
+      });
+      assert.match(plan.reads.at(-1)!.what, /private temporary directory, then DuckDB/);
     });
   } finally {
     await server.close();

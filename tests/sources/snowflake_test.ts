@@ -9,7 +9,7 @@ import { planRules } from "../../src/engine/plan.ts";
 import { violatingRows } from "../../src/engine/violating_rows.ts";
 import { loadKontract } from "../../src/kontract/load.ts";
 import { openSource } from "../../src/sources/resolve.ts";
-import { snowflakeConfig } from "../../src/sources/snowflake.ts";
+import { snowflakeConfig, snowflakeError } from "../../src/sources/snowflake.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 import { peopleFrame, tempDir, writeBoth } from "../support/fixtures.ts";
 import {
@@ -363,3 +363,140 @@ async function assertRejectsWith(
   }
   assert.fail(`expected ${type.name} matching ${message}`);
 }
+
+Deno.test("Snowflake errors: the SQL state picks the exit code; messages stay one line", () => {
+  const config = { redacted: "snowflake://a/DB/S/T", secrets: [SECRET], statementTimeoutS: 30 };
+  const error = (props: Record<string, unknown>, message = "SQL compilation error:\nline 1") =>
+    Object.assign(new Error(message), props);
+  const cases: [Error, string, number, RegExp][] = [
+    [error({ code: "000630", sqlState: "57014" }), "DataSourceError", 3, /timed out after 30s/],
+    [
+      error({ code: "003001", sqlState: "42501" }),
+      "DataSourceError",
+      3,
+      /SQL compilation error: line 1/,
+    ],
+    [
+      error({ code: "000904", sqlState: "42000" }),
+      "KontractError",
+      2,
+      /query failed: SQL compilation error: line 1$/,
+    ],
+    [error({ code: "100048", sqlState: "2201B" }), "KontractError", 2, /query failed/],
+    [
+      error({ code: "401001" }, `network ${SECRET}`),
+      "DataSourceError",
+      3,
+      /cannot reach Snowflake: network \*\*\*/,
+    ],
+    [error({ code: "390114", sqlState: "08001" }), "DataSourceError", 3, /query failed/],
+  ];
+  for (const [input, type, exitCode, message] of cases) {
+    const mapped = snowflakeError(input, config);
+    assertEquals([mapped.name, mapped.exitCode], [type, exitCode]);
+    assert.match(mapped.message, message);
+    assert.ok(!mapped.message.includes("\n") && !mapped.message.includes(SECRET));
+  }
+});
+
+Deno.test("Snowflake: SQL errors in process, named by rule; a wrong password is exit 3", async () => {
+  await using dir = await tempDir();
+  const { parquet } = writeBoth(peopleFrame(), dir.path, "people");
+  await withSnowflake(async (sf) => {
+    await sf.loadParquet("people", parquet);
+    await assertRejectsWith(
+      validate({
+        name: "bad",
+        datasource: sf.tableUri("people"),
+        rules: [
+          { name: "not_null", params: { column: "email" } },
+          {
+            name: "custom_sql_check",
+            params: { sql: "SELECT * FROM {table} WHERE nope > 1" },
+            id: "mine",
+          },
+        ],
+      }, { env: sf.env }),
+      KontractError,
+      /^mine: .*query failed: SQL compilation error/,
+      2,
+    );
+    for (
+      const [query, problem] of [
+        ["SELECT nope FROM people", /^datasource\.query: .*query failed/],
+        ["DELETE FROM people", /^datasource\.query: /],
+        ["SELECT 1 AS a, 2 AS a", /column "a" appears twice/],
+      ] as const
+    ) {
+      await assertRejectsWith(
+        validate({ name: "q", datasource: { connection: sf.schemaUri, query }, rules: [] }, {
+          env: sf.env,
+        }),
+        KontractError,
+        problem,
+        2,
+      );
+    }
+    for (
+      const [datasource, problem] of [
+        [sf.schemaUri, /name a table/],
+        [`snowflake://${sf.server.account}/NO_SUCH_DB/PUBLIC/people`, /database not found/],
+      ] as const
+    ) {
+      await assertRejectsWith(
+        validate({ name: "t", datasource, rules: [] }, { env: sf.env }),
+        DataSourceError,
+        problem,
+        2,
+      );
+    }
+    await assertRejectsWith(
+      validate({
+        name: "q",
+        datasource: { connection: sf.tableUri("people"), query: "SELECT 1 AS a" },
+        rules: [],
+      }, { env: sf.env }),
+      DataSourceError,
+      /names the database \(and schema\) only/,
+      2,
+    );
+    await assertRejectsWith(
+      validate({ name: "p", datasource: sf.tableUri("people"), rules: [] }, {
+        env: { ...sf.env, SNOWFLAKE_PASSWORD: SECRET },
+      }),
+      DataSourceError,
+      /cannot connect: Incorrect username or password was specified/,
+      3,
+    );
+  });
+});
+
+Deno.test("Snowflake: many violating rows arrive in cursor batches", async () => {
+  await withSnowflake(async (sf) => {
+    await sf.server.db.run(`CREATE TABLE "KONTRA"."PUBLIC"."big" AS
+      SELECT range AS id, CASE WHEN range % 2 = 0 THEN NULL ELSE 'x' END AS label
+      FROM range(25000)`);
+    const datasource = sf.tableUri("big");
+    const rules = [{ name: "not_null", params: { column: "label" } }];
+    const kontract = await loadKontract({ name: "big", datasource, rules }, { env: sf.env });
+    const source = await openSource(datasource, { baseDir: Deno.cwd(), env: sf.env });
+    try {
+      const schema = await source.schema();
+      const plan = planRules(kontract, schema, undefined);
+      const result = await violatingRows(source, {
+        rules: rowRulesOf(plan),
+        schema,
+        rows: 25000,
+      });
+      const rows = await frameRows(result);
+      assertEquals(rows.rows.length, 12500);
+      assertEquals(rows.rows[0], [0, null, "COL:label:not_null", "label is NULL"]);
+      assertEquals(rows.rows.at(-1), [24998, null, "COL:label:not_null", "label is NULL"]);
+      // Nothing to trace: no statement at all.
+      const none = await violatingRows(source, { rules: [], schema, rows: 25000 });
+      assertEquals((await frameRows(none)).rows, []);
+    } finally {
+      await source.close?.();
+    }
+  });
+});

@@ -1,0 +1,29 @@
+/**
+ * From a Kontract (or an override) to an open Source: shared by `validate` and
+ * `explain`, so both read exactly the same data.
+ * @module
+ */
+import { isAbsolute, resolve } from "node:path";
+import { KontractError } from "./errors.ts";
+import type { Kontract } from "./kontract/load.ts";
+import { openSource } from "./sources/resolve.ts";
+import type { Source } from "./sources/source.ts";
+
+/**
+ * A function that opens the Kontract's datasource (or `data`, relative to the working
+ * directory) each time it is called. `label` names the Kontract in errors.
+ */
+export function datasourceOpener(
+  kontract: Kontract,
+  data: string | undefined,
+  label: string,
+): () => Promise<Source> {
+  const datasource = data ?? kontract.datasource;
+  const uri = typeof datasource === "object" ? datasource.connection : datasource;
+  const query = typeof datasource === "object" ? datasource.query : undefined;
+  if (uri === undefined) {
+    throw new KontractError(`${label}: datasource: required (or pass data)`);
+  }
+  const baseDir = data !== undefined || isAbsolute(uri) ? Deno.cwd() : kontract.baseDir;
+  return () => openSource(uri, { baseDir: resolve(baseDir), env: kontract.env, query });
+}
