@@ -57,9 +57,9 @@ export class ActionRunner {
 
   /** Every action the Kontract configures, in order (quarantine, then alert). */
   async runConfigured(): Promise<ActionResult[]> {
-    const { actions } = this.#kontract;
-    if (actions?.quarantine) await this.quarantine();
-    if (actions?.alert) await this.alert();
+    const { actions, actionProblems } = this.#kontract;
+    if (actions?.quarantine || actionProblems?.quarantine) await this.quarantine();
+    if (actions?.alert || actionProblems?.alert) await this.alert();
     return this.#document.actions ?? [];
   }
 
@@ -69,6 +69,10 @@ export class ActionRunner {
    */
   async quarantine(config: Partial<QuarantineConfig> = {}): Promise<ActionResult> {
     const merged = { format: "parquet" as const, ...this.#kontract.actions?.quarantine, ...config };
+    const problem = this.#kontract.actionProblems?.quarantine;
+    if (problem && !config.location) {
+      return this.#record({ action: "quarantine", status: "failed", error: problem });
+    }
     if (!merged.location) {
       return this.#record({
         action: "quarantine",
@@ -105,6 +109,8 @@ export class ActionRunner {
    */
   async alert(overrides: { on?: AlertWhen } = {}): Promise<ActionResult> {
     const slack = this.#kontract.actions?.alert?.slack;
+    const problem = this.#kontract.actionProblems?.alert;
+    if (problem) return this.#record({ action: "alert", status: "failed", error: problem });
     if (!slack) {
       return this.#record({
         action: "alert",

@@ -56,6 +56,11 @@ export interface Kontract {
   fingerprint: string;
   /** Literal secrets found in the file, as `file:line:col: field: …` warnings. */
   warnings: string[];
+  /**
+   * Actions that cannot run, by name (`alert`, `quarantine`), and why: a variable they
+   * use is unset. They fail with this reason when run; validation itself is unaffected.
+   */
+  actionProblems: Record<string, string>;
 }
 
 /** Where the environment comes from. */
@@ -74,6 +79,7 @@ interface LoadedFile {
   spec: z.output<typeof KontractSpec>;
   dir: string;
   warnings: string[];
+  actionProblems: Record<string, string>;
 }
 
 /** A rule together with the file and index it was written at, for error positions. */
@@ -121,6 +127,7 @@ export async function loadKontract(
     baseDir,
     env,
     warnings: top.warnings,
+    actionProblems: top.actionProblems,
     fingerprint: fingerprint({
       name: top.spec.name,
       rules: rules.map(({ id, name, params, severity, context, tally }) => ({
@@ -169,8 +176,18 @@ function checkSpec(
     throw origin.error([], "a Kontract must be a mapping with name and rules");
   }
   const { value, missing } = interpolate(raw, env);
-  if (missing.length > 0) {
-    throw origin.error(missing[0].path, `environment variable ${missing[0].name} is not set`);
+  // An action whose variable is unset (say SLACK_WEBHOOK_URL in CI) must not stop
+  // validation: that action is dropped here and fails with this reason if it runs.
+  const actionProblems: Record<string, string> = {};
+  for (const { name, path } of missing) {
+    const action = path[0] === "actions" ? path[1] : undefined;
+    if (typeof action !== "string") {
+      throw origin.error(path, `environment variable ${name} is not set`);
+    }
+    actionProblems[action] ??= `${origin.locate(path)}: environment variable ${name} is not set`;
+  }
+  for (const action of Object.keys(actionProblems)) {
+    delete (value as { actions: Record<string, unknown> }).actions[action];
   }
   const parsed = KontractSpec.safeParse(value);
   if (!parsed.success) throw zodError(origin, [], parsed.error);
@@ -179,7 +196,7 @@ function checkSpec(
       formatPath(path)
     }: ${what}; use \${VAR} and set it in the environment or .env`
   );
-  return { origin, spec: parsed.data, dir, warnings };
+  return { origin, spec: parsed.data, dir, warnings, actionProblems };
 }
 
 /** Base rules first (depth first, in `extends` order), then the file's own. */

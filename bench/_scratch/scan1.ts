@@ -1,0 +1,11 @@
+import pl from "nodejs-polars";
+import { peakRssBytes } from "../../src/engine/peak_rss.ts";
+const [mode, target, ...columns] = Deno.args;
+const files = [...Deno.readDirSync(target)].map((e) => `${target}/${e.name}`).sort();
+let scan;
+if (mode === "glob") scan = pl.scanParquet(`${target}/*.parquet`);
+else if (mode === "list") scan = pl.scanParquet(files as any);
+else scan = pl.concat(files.map((f) => pl.scanParquet(f)), { how: "vertical" });
+const t = performance.now();
+const out = scan.select(...columns.map((c) => pl.col(c).isNull().sum().alias(c))).collectSync({ engine: "streaming" } as any);
+console.log(mode, ((performance.now()-t)/1000).toFixed(2), "s", Math.round(peakRssBytes()/1e6), "MB", JSON.stringify(out.toRecords()[0]));
