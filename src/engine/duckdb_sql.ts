@@ -1,18 +1,11 @@
 /**
- * `custom_sql_check` on files: DuckDB queries the dataset through a view, with every
- * other file out of reach and the configuration locked before user SQL runs.
+ * `custom_sql_check` on files: each user SELECT is counted in a locked-down DuckDB
+ * session over the dataset.
  * @module
  */
-import { DuckDBInstance } from "@duckdb/node-api";
 import { KontractError } from "../errors.ts";
-import { duckdb } from "../sql/duckdb.ts";
-import { bindTable, checkUserSelect } from "../sql/guard.ts";
 import type { DuckdbTable } from "../sources/source.ts";
-import { withoutTrailingSemicolons } from "../sources/sql_access.ts";
-
-const VIEW = "kontra_dataset";
-// DuckDB spills to disk past this, which keeps GROUP BY-heavy checks bounded.
-const MEMORY_LIMIT = "1GB";
+import { openDuckdbSession } from "./duckdb_session.ts";
 
 /** A user query to count. */
 export interface SqlCountRequest {
@@ -25,21 +18,18 @@ export async function countWithDuckdb(
   table: DuckdbTable,
   requests: SqlCountRequest[],
 ): Promise<Map<string, number>> {
-  const instance = await DuckDBInstance.create(":memory:", { memory_limit: MEMORY_LIMIT });
-  const connection = await instance.connect();
+  const session = await openDuckdbSession(table);
   try {
-    await connection.run(`CREATE VIEW ${duckdb.ident(VIEW)} AS SELECT * FROM ${table.from}`);
-    const allowed = table.allowedPaths.map((path) => duckdb.literal(path)).join(", ");
-    await connection.run(`SET allowed_paths = [${allowed}]`);
-    await connection.run(`SET enable_external_access = false`);
-    await connection.run(`SET lock_configuration = true`);
     const counts = new Map<string, number>();
     for (const request of requests) {
-      const problem = checkUserSelect(request.sql, duckdb.parser);
-      if (problem) throw new KontractError(`${request.key}: custom SQL ${problem}`);
-      const sql = bindTable(withoutTrailingSemicolons(request.sql), duckdb.ident(VIEW));
+      const bound = session.bind(request.sql);
+      if ("problem" in bound) {
+        throw new KontractError(`${request.key}: custom SQL ${bound.problem}`);
+      }
       try {
-        const reader = await connection.runAndReadAll(`SELECT COUNT(*) FROM (${sql}) AS q`);
+        const reader = await session.connection.runAndReadAll(
+          `SELECT COUNT(*) FROM (${bound.sql}) AS q`,
+        );
         counts.set(request.key, Number(reader.getRows()[0][0]));
       } catch (error) {
         // The SQL is the user's: a failure is theirs to fix (exit 2), named by rule id.
@@ -48,7 +38,6 @@ export async function countWithDuckdb(
     }
     return counts;
   } finally {
-    connection.closeSync();
-    instance.closeSync();
+    session.close();
   }
 }

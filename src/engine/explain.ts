@@ -13,7 +13,9 @@ import { pushdownStatement } from "./pushdown.ts";
 
 /** How one rule will be measured. */
 export interface ExplainedRule {
+  /** The rule's id, as in results. */
   rule_id: string;
+  /** The tier that will answer it. */
   tier: ExecutionSource;
   /** Columns the rule reads (none for metadata answers). */
   columns: string[];
@@ -23,18 +25,23 @@ export interface ExplainedRule {
 
 /** The plan of a run, as `--explain` shows it. */
 export interface Explanation {
+  /** The Kontract's name. */
   kontract: string;
+  /** The dataset's (redacted) URI. */
   dataset: string;
   /** Rows, when metadata knows them without a scan. */
   rows?: number;
   /** The reads of the data, in the order the run makes them. */
   reads: { tier: ExecutionSource; what: string }[];
+  /** One entry per rule, in Kontract order. */
   rules: ExplainedRule[];
 }
 
 /** Options of {@linkcode explainPlan}. */
 export interface ExplainOptions {
+  /** Plan as if footer statistics were unavailable (default: use them). */
   metadata?: boolean;
+  /** Plan database rules fail-fast. */
   failFast?: boolean;
 }
 

@@ -6,14 +6,10 @@
  * source. A source row is traced when it equals a returned row in every column.
  * @module
  */
-import { DuckDBInstance } from "@duckdb/node-api";
 import pl, { type DataFrame, type DataType } from "nodejs-polars";
 import { duckdb } from "../sql/duckdb.ts";
-import { bindTable } from "../sql/guard.ts";
 import type { DuckdbTable } from "../sources/source.ts";
-
-const VIEW = "kontra_dataset";
-const MEMORY_LIMIT = "1GB";
+import { openDuckdbSession } from "./duckdb_session.ts";
 
 /** The distinct returned rows, or why the query's rows cannot be traced. */
 export type SqlTrace = { rows: DataFrame } | { skipped: string };
@@ -29,16 +25,15 @@ export async function traceSqlRows(
 ): Promise<SqlTrace> {
   const columns = Object.keys(dtypes);
   const dir = await Deno.makeTempDir({ prefix: "kontra-trace-" });
-  const instance = await DuckDBInstance.create(":memory:", { memory_limit: MEMORY_LIMIT });
-  const connection = await instance.connect();
+  const session = await openDuckdbSession(table, `${dir}/`).catch(async (error) => {
+    await Deno.remove(dir, { recursive: true });
+    throw error;
+  });
+  const { connection } = session;
   try {
-    await connection.run(`CREATE VIEW ${duckdb.ident(VIEW)} AS SELECT * FROM ${table.from}`);
-    const allowed = table.allowedPaths.map((path) => duckdb.literal(path)).join(", ");
-    await connection.run(`SET allowed_paths = [${allowed}]`);
-    await connection.run(`SET allowed_directories = [${duckdb.literal(`${dir}/`)}]`);
-    await connection.run(`SET enable_external_access = false`);
-    await connection.run(`SET lock_configuration = true`);
-    const query = bindTable(sql, duckdb.ident(VIEW));
+    const bound = session.bind(sql);
+    if ("problem" in bound) return { skipped: `the query is refused: ${bound.problem}` };
+    const query = bound.sql;
     let returned: string[];
     try {
       const probe = await connection.runAndReadAll(`SELECT * FROM (${query}) AS q LIMIT 0`);
@@ -74,8 +69,7 @@ export async function traceSqlRows(
       };
     }
   } finally {
-    connection.closeSync();
-    instance.closeSync();
+    session.close();
     await Deno.remove(dir, { recursive: true });
   }
 }
