@@ -16,6 +16,6 @@ export default defineRule({
   evaluate: ({ type }, { dtype, rows }) => typeMatches(type, dtype ?? "") ? 0 : rows,
   describe: ({ column, type }, { failed, observed }) =>
     failed === 0 && typeMatches(type, observed.dtype ?? "")
-      ? `${column} is ${observed.dtype}, a ${type}`
+      ? `${column} is ${observed.dtype}, which is ${type}`
       : `${column} is ${observed.dtype}, expected ${type}`,
 });
