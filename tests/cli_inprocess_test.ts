@@ -6,66 +6,25 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { z } from "zod";
-import { type CliIo, main } from "../cli.ts";
 import { defineRule, registerRule, VERSION } from "../mod.ts";
 import { ResultDocumentModel } from "../src/report/result.ts";
+import { assertOneLineError, runCli, STACK_LINE } from "./support/cli.ts";
+import { fiveUsers, withTempDir, writeText } from "./support/fixtures.ts";
 
 /** Terminal escape sequences start with this. */
 const ESC = "\x1b[";
 /** An SGR colour code such as `ESC[32m` (built from a string to satisfy no-control-regex). */
 const COLOUR = new RegExp(`${String.fromCharCode(27)}\\[\\d+m`, "g");
-const STACK_LINE = /^\s+at /m;
 
 // ---------------------------------------------------------------- helpers
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-interface FakeTerminal {
-  /** Whether stdout and stderr are terminals (default: neither). */
-  tty?: { stdout: boolean; stderr: boolean };
-  /** The variables `io.env` sees (default: none). */
-  env?: Record<string, string>;
-}
-
-/** Runs `main(args)` with an `io` that records what the CLI writes. */
-async function kontra(args: string[], terminal: FakeTerminal = {}): Promise<Run> {
-  const written = { stdout: "", stderr: "" };
-  const io: CliIo = {
-    stdout: (text) => void (written.stdout += text),
-    stderr: (text) => void (written.stderr += text),
-    isTerminal: terminal.tty ?? { stdout: false, stderr: false },
-    env: (name) => terminal.env?.[name],
-  };
-  const code = await main(args, io);
-  return { code, ...written };
-}
-
-/** Runs `body` with a fresh temporary directory, removed afterwards. */
-async function withTempDir(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "kontra-main-" });
-  try {
-    await body(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /**
  * Writes users.parquet (by construction: email has 1 NULL and 1 duplicate, 2 ids are
  * above 3) and a Kontract next to it; returns the Kontract's path.
  */
 async function setUp(dir: string, kontract: string, name = "kontract.yml"): Promise<string> {
-  pl.DataFrame({
-    id: pl.Series("id", [1, 2, 3, 4, 5], pl.Int64),
-    email: ["a@x.io", "b@x.io", null, "a@x.io", "c@x.io"],
-  }).writeParquet(join(dir, "users.parquet"));
-  const path = join(dir, name);
-  await Deno.writeTextFile(path, kontract);
-  return path;
+  fiveUsers().writeParquet(join(dir, "users.parquet"));
+  return await writeText(dir, name, kontract);
 }
 
 /** Every rule passes: 3 rules. */
@@ -107,15 +66,6 @@ PASS    DATASET:min_rows  blocking       0  metadata  5 rows, at least 5
 ✔ PASSED  3/3 rules passed
 `;
 
-/** Asserts exactly one `kontra: ` line on stderr, no stack, nothing on stdout. */
-function assertOneLineError(run: Run, code: number, message: RegExp): void {
-  assert.equal(run.code, code, `exit code; stderr: ${run.stderr}`);
-  assert.equal(run.stdout, "");
-  assert.match(run.stderr, /^kontra: [^\n]+\n$/, `one line expected, got: ${run.stderr}`);
-  assert.doesNotMatch(run.stderr, STACK_LINE);
-  assert.match(run.stderr, message);
-}
-
 /** Removes colour codes, so coloured and plain output can be compared. */
 function stripColour(text: string): string {
   return text.replace(COLOUR, "");
@@ -151,7 +101,7 @@ registerRule(defineRule({
 
 Deno.test("main: exit 0 prints the whole table and the verdict on stdout", async () => {
   await withTempDir(async (dir) => {
-    const run = await kontra(["validate", await setUp(dir, PASSING)]);
+    const run = await runCli(["validate", await setUp(dir, PASSING)]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout, PASSING_TEXT);
     assert.equal(run.stderr, "");
@@ -160,7 +110,7 @@ Deno.test("main: exit 0 prints the whole table and the verdict on stdout", async
 
 Deno.test("main: exit 1 when a blocking rule fails", async () => {
   await withTempDir(async (dir) => {
-    const run = await kontra(["validate", await setUp(dir, FAILING)]);
+    const run = await runCli(["validate", await setUp(dir, FAILING)]);
     assert.equal(run.code, 1, run.stderr);
     assert.equal(run.stderr, "");
     assert.match(run.stdout, /^FAIL +COL:email:not_null +blocking +1 +metadata /m);
@@ -205,7 +155,7 @@ Deno.test("main: exit 2 for Kontract and usage errors, each one line", async () 
       ["missing argument", ["validate"], /^kontra: missing required argument 'kontract'\n$/],
     ];
     for (const [name, args, message] of cases) {
-      const run = await kontra(args);
+      const run = await runCli(args);
       try {
         assertOneLineError(run, 2, message);
       } catch (error) {
@@ -216,7 +166,7 @@ Deno.test("main: exit 2 for Kontract and usage errors, each one line", async () 
 });
 
 Deno.test("main: no command prints the usage on stderr and exits 2", async () => {
-  const run = await kontra([]);
+  const run = await runCli([]);
   assert.equal(run.code, 2);
   assert.equal(run.stdout, "");
   assert.match(run.stderr, /^Usage: kontra \[options\] \[command\]\n/);
@@ -227,9 +177,9 @@ Deno.test("main: exit 3 for a corrupt Parquet file; --debug adds the stack", asy
   await withTempDir(async (dir) => {
     const path = await setUp(dir, PASSING.replace("users.parquet", "x.parquet"));
     await Deno.writeFile(join(dir, "x.parquet"), crypto.getRandomValues(new Uint8Array(512)));
-    assertOneLineError(await kontra(["validate", path]), 3, /^kontra: x\.parquet: cannot read /);
+    assertOneLineError(await runCli(["validate", path]), 3, /^kontra: x\.parquet: cannot read /);
 
-    const debug = await kontra(["validate", path, "--debug"]);
+    const debug = await runCli(["validate", path, "--debug"]);
     assert.equal(debug.code, 3);
     assert.match(debug.stderr, /^kontra: x\.parquet: cannot read [^\n]+\nDataSourceError: /);
     assert.match(debug.stderr, STACK_LINE);
@@ -242,9 +192,9 @@ Deno.test("main: an unexpected error is exit 3, its first line only; --debug add
       dir,
       "name: boom\ndatasource: users.parquet\nrules:\n  - name: kontra_cli_test_explodes\n",
     );
-    assertOneLineError(await kontra(["validate", path]), 3, /^kontra: engine exploded\n$/);
+    assertOneLineError(await runCli(["validate", path]), 3, /^kontra: engine exploded\n$/);
 
-    const debug = await kontra(["validate", path, "--debug"]);
+    const debug = await runCli(["validate", path, "--debug"]);
     assert.equal(debug.code, 3);
     assert.match(debug.stderr, /^kontra: engine exploded\nTypeError: engine exploded\n/);
     assert.match(debug.stderr, STACK_LINE);
@@ -254,7 +204,7 @@ Deno.test("main: an unexpected error is exit 3, its first line only; --debug add
 Deno.test("main: --debug adds the stack to Kontract errors too", async () => {
   await withTempDir(async (dir) => {
     const path = await setUp(dir, "name: t\nrules:\n  - name: nope\n");
-    const debug = await kontra(["validate", path, "--debug"]);
+    const debug = await runCli(["validate", path, "--debug"]);
     assert.equal(debug.code, 2);
     assert.match(debug.stderr, /^kontra: [^\n]+unknown rule "nope"[^\n]*\nKontractError: /);
     assert.match(debug.stderr, STACK_LINE);
@@ -264,19 +214,19 @@ Deno.test("main: --debug adds the stack to Kontract errors too", async () => {
 // ---------------------------------------------------------------- help, version, formats
 
 Deno.test("main: --help, validate --help and --version exit 0 on stdout", async () => {
-  const help = await kontra(["--help"]);
+  const help = await runCli(["--help"]);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /^Usage: kontra \[options\] \[command\]/);
   assert.match(help.stdout, /validate \[options\] <kontract> +validate a dataset/);
   assert.equal(help.stderr, "");
 
-  const validateHelp = await kontra(["validate", "-h"]);
+  const validateHelp = await runCli(["validate", "-h"]);
   assert.equal(validateHelp.code, 0);
   assert.match(validateHelp.stdout, /--env-file <path>/);
   assert.match(validateHelp.stdout, /--no-metadata/);
 
   for (const flag of ["--version", "-V"]) {
-    const version = await kontra([flag]);
+    const version = await runCli([flag]);
     assert.equal(version.code, 0);
     assert.equal(version.stdout, `${VERSION}\n`);
   }
@@ -285,8 +235,8 @@ Deno.test("main: --help, validate --help and --version exit 0 on stdout", async 
 Deno.test("main: json output is only the document, the same across runs", async () => {
   await withTempDir(async (dir) => {
     const path = await setUp(dir, FAILING);
-    const first = await kontra(["validate", path, "--output-format", "json"]);
-    const second = await kontra(["validate", path, "-o", "json"]);
+    const first = await runCli(["validate", path, "--output-format", "json"]);
+    const second = await runCli(["validate", path, "-o", "json"]);
     assert.equal(first.code, 1);
     assert.equal(first.stderr, "");
     assert.equal(first.stdout, second.stdout);
@@ -299,7 +249,7 @@ Deno.test("main: json output is only the document, the same across runs", async 
 
 Deno.test("main: --quiet prints only failing rules and the verdict", async () => {
   await withTempDir(async (dir) => {
-    const failing = await kontra(["validate", await setUp(dir, FAILING), "--quiet"]);
+    const failing = await runCli(["validate", await setUp(dir, FAILING), "--quiet"]);
     assert.equal(failing.code, 1);
     assert.deepEqual(
       failing.stdout.trimEnd().split("\n").map((line) => line.split(/ +/).slice(0, 2).join(" ")),
@@ -312,7 +262,7 @@ Deno.test("main: --quiet prints only failing rules and the verdict", async () =>
         "✘ FAILED",
       ],
     );
-    const passing = await kontra(["validate", await setUp(dir, PASSING, "ok.yml"), "-q"]);
+    const passing = await runCli(["validate", await setUp(dir, PASSING, "ok.yml"), "-q"]);
     assert.equal(passing.stdout, "✔ PASSED  3/3 rules passed\n");
   });
 });
@@ -320,13 +270,13 @@ Deno.test("main: --quiet prints only failing rules and the verdict", async () =>
 Deno.test("main: --timings adds stats to json and a timings line to rich output", async () => {
   await withTempDir(async (dir) => {
     const path = await setUp(dir, PASSING);
-    const json = await kontra(["validate", path, "-o", "json", "--timings"]);
+    const json = await runCli(["validate", path, "-o", "json", "--timings"]);
     const document = ResultDocumentModel.parse(JSON.parse(json.stdout));
     assert.ok(document.stats);
     assert.equal(document.stats.scan_passes >= 1, true);
     assert.equal(typeof document.stats.phases_ms.schema, "number");
 
-    const rich = await kontra(["validate", path, "--timings"]);
+    const rich = await runCli(["validate", path, "--timings"]);
     assert.equal(rich.code, 0);
     assert.ok(rich.stdout.startsWith(PASSING_TEXT));
     assert.match(rich.stdout.slice(PASSING_TEXT.length), /^timings: \{"duration_ms":[^\n]+\}\n$/);
@@ -338,7 +288,7 @@ Deno.test("main: --data overrides the datasource", async () => {
     const path = await setUp(dir, PASSING.replace("users.parquet", "absent.parquet"));
     const csv = join(dir, "six.csv");
     pl.DataFrame({ id: [1, 2, 3, 4, 5, 6] }).writeCSV(csv);
-    const run = await kontra(["validate", path, "--data", csv, "-o", "json"]);
+    const run = await runCli(["validate", path, "--data", csv, "-o", "json"]);
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(JSON.parse(run.stdout).dataset, { uri: csv, rows: 6 });
   });
@@ -348,7 +298,7 @@ Deno.test("main: --no-metadata answers every row rule by scanning", async () => 
   await withTempDir(async (dir) => {
     const path = await setUp(dir, PASSING);
     const tiers = async (args: string[]) =>
-      JSON.parse((await kontra(["validate", path, "-o", "json", ...args])).stdout).results
+      JSON.parse((await runCli(["validate", path, "-o", "json", ...args])).stdout).results
         .map((result: { execution_source: string }) => result.execution_source);
     assert.deepEqual(await tiers([]), ["metadata", "scan", "metadata"]);
     assert.deepEqual(await tiers(["--no-metadata"]), ["scan", "scan", "scan"]);
@@ -359,7 +309,7 @@ Deno.test("main: --no-metadata answers every row rule by scanning", async () => 
 
 Deno.test("main: on a TTY the table is coloured and progress goes to stderr", async () => {
   await withTempDir(async (dir) => {
-    const run = await kontra(["validate", await setUp(dir, FAILING)], {
+    const run = await runCli(["validate", await setUp(dir, FAILING)], {
       tty: { stdout: true, stderr: true },
     });
     assert.equal(run.code, 1);
@@ -375,7 +325,7 @@ Deno.test("main: on a TTY the table is coloured and progress goes to stderr", as
     assert.ok(run.stderr.endsWith(`\r${ESC}2K`), "the progress line is cleared at the end");
     assert.equal(stripColour(run.stderr), run.stderr, "progress is not coloured");
 
-    const plain = await kontra(["validate", join(dir, "kontract.yml")]);
+    const plain = await runCli(["validate", join(dir, "kontract.yml")]);
     assert.equal(stripColour(run.stdout), plain.stdout, "colour is the only difference");
   });
 });
@@ -384,10 +334,10 @@ Deno.test("main: NO_COLOR turns colour off on a TTY", async () => {
   await withTempDir(async (dir) => {
     const path = await setUp(dir, PASSING);
     const tty = { stdout: true, stderr: false };
-    const noColour = await kontra(["validate", path], { tty, env: { NO_COLOR: "1" } });
+    const noColour = await runCli(["validate", path], { tty, env: { NO_COLOR: "1" } });
     assert.equal(noColour.stdout, PASSING_TEXT);
     assert.equal(noColour.stderr, "", "no progress when stderr is not a TTY");
-    const coloured = await kontra(["validate", path], { tty });
+    const coloured = await runCli(["validate", path], { tty });
     assert.ok(coloured.stdout.startsWith(painted(1, "Kontra · passing")));
   });
 });
@@ -396,11 +346,11 @@ Deno.test("main: no progress on a TTY stderr for json or --quiet output", async 
   await withTempDir(async (dir) => {
     const path = await setUp(dir, FAILING);
     const tty = { stdout: true, stderr: true };
-    const json = await kontra(["validate", path, "-o", "json"], { tty });
+    const json = await runCli(["validate", path, "-o", "json"], { tty });
     assert.equal(json.stderr, "");
     assert.ok(!json.stdout.includes(ESC));
     ResultDocumentModel.parse(JSON.parse(json.stdout));
-    const quiet = await kontra(["validate", path, "--quiet"], { tty });
+    const quiet = await runCli(["validate", path, "--quiet"], { tty });
     assert.equal(quiet.stderr, "");
     assert.ok(quiet.stdout.startsWith(`${ESC}2mSTATUS  RULE`), quiet.stdout);
   });

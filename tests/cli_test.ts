@@ -3,49 +3,28 @@
  */
 import assert from "node:assert/strict";
 import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
 import pl from "nodejs-polars";
 import { type ResultDocument, ResultDocumentModel } from "../src/report/result.ts";
 import { VERSION } from "../src/version.ts";
+import {
+  assertOneLineError,
+  REPO,
+  type Run,
+  runCliProcess,
+  runDeno,
+  STACK_LINE,
+} from "./support/cli.ts";
+import { fiveUsers, withTempDir, writeText } from "./support/fixtures.ts";
 
-const REPO = fileURLToPath(new URL("../", import.meta.url));
 const SCHEMA_FILE = join(REPO, "schema/result-1.0.json");
 /** Terminal escape sequences start with this. */
 const ESC = "\x1b[";
-const STACK_LINE = /^\s+at /m;
 
 // ---------------------------------------------------------------- helpers
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `deno run -A cli.ts …args` from the repository root with NO_COLOR set. */
-async function kontra(args: string[], env: Record<string, string> = { NO_COLOR: "1" }) {
-  return await spawn(["run", "-A", "cli.ts", ...args], env);
-}
-
-/** Runs the Deno binary in the repository root and collects its output. */
-async function spawn(args: string[], env: Record<string, string>): Promise<Run> {
-  const output = await new Deno.Command(Deno.execPath(), { args, cwd: REPO, env }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
-}
-
-/** Runs `body` with a fresh temporary directory, removed afterwards. */
-async function withTempDir(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "kontra-cli-" });
-  try {
-    await body(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+/** Runs `deno run -A cli.ts …args` with this process's variables and NO_COLOR set. */
+function kontra(args: string[]): Promise<Run> {
+  return runCliProcess(args, { env: { ...Deno.env.toObject(), NO_COLOR: "1" } });
 }
 
 /**
@@ -54,11 +33,7 @@ async function withTempDir(body: (dir: string) => Promise<void>): Promise<void> 
  */
 function writeUsers(dir: string): string {
   const path = join(dir, "users.parquet");
-  pl.DataFrame({
-    id: pl.Series("id", [1, 2, 3, 4, 5], pl.Int64),
-    email: ["a@x.io", "b@x.io", null, "a@x.io", "c@x.io"],
-    country: ["US", "DE", "US", "FR", "XX"],
-  }).writeParquet(path);
+  fiveUsers({ country: ["US", "DE", "US", "FR", "XX"] }).writeParquet(path);
   return path;
 }
 
@@ -120,18 +95,7 @@ rules:
 /** Writes users.parquet and a Kontract named `name` into `dir`; returns the Kontract's path. */
 async function setUp(dir: string, kontract: string, name = "kontract.yml"): Promise<string> {
   writeUsers(dir);
-  const path = join(dir, name);
-  await Deno.writeTextFile(path, kontract);
-  return path;
-}
-
-/** Asserts the run failed with exactly one `kontra: ` line on stderr and nothing on stdout. */
-function assertOneLineError(run: Run, code: number, message: RegExp): void {
-  assert.equal(run.code, code, `exit code; stderr: ${run.stderr}`);
-  assert.equal(run.stdout, "");
-  assert.match(run.stderr, /^kontra: [^\n]+\n$/, `one line expected, got: ${run.stderr}`);
-  assert.doesNotMatch(run.stderr, STACK_LINE);
-  assert.match(run.stderr, message);
+  return await writeText(dir, name, kontract);
 }
 
 /** The subset of JSON schema that schema/result-1.0.json uses. */
@@ -211,7 +175,7 @@ async function loadSchema(): Promise<JsonSchema> {
   try {
     await Deno.stat(SCHEMA_FILE);
   } catch {
-    const generated = await spawn(["task", "schema"], {});
+    const generated = await runDeno(["task", "schema"], { env: Deno.env.toObject() });
     assert.equal(generated.code, 0, generated.stderr);
   }
   return JSON.parse(await Deno.readTextFile(SCHEMA_FILE));
@@ -276,18 +240,12 @@ Deno.test("no ANSI escapes when NO_COLOR is set or stdout is not a terminal", as
     const withNoColor = await kontra(["validate", path]);
     const env = Deno.env.toObject();
     delete env.NO_COLOR;
-    const piped = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "cli.ts", "validate", path],
-      cwd: REPO,
-      env,
-      clearEnv: true,
-    }).output();
-    const pipedStdout = new TextDecoder().decode(piped.stdout);
+    const piped = await runDeno(["run", "-A", "cli.ts", "validate", path], { env });
     assert.equal(piped.code, 1);
     assert.ok(!withNoColor.stdout.includes(ESC));
     assert.ok(!withNoColor.stderr.includes(ESC));
-    assert.ok(!pipedStdout.includes(ESC));
-    assert.equal(pipedStdout, withNoColor.stdout);
+    assert.ok(!piped.stdout.includes(ESC));
+    assert.equal(piped.stdout, withNoColor.stdout);
   });
 });
 
@@ -582,7 +540,9 @@ Deno.test("--help and --version exit 0", async () => {
 });
 
 Deno.test("`deno task demo` exits 0 and shows passing and failing (WARN) rules", async () => {
-  const demo = await spawn(["task", "demo"], { NO_COLOR: "1" });
+  const demo = await runDeno(["task", "demo"], {
+    env: { ...Deno.env.toObject(), NO_COLOR: "1" },
+  });
   assert.equal(demo.code, 0, demo.stderr);
   assert.match(demo.stdout, /^PASS +\S+/m);
   assert.match(demo.stdout, /^WARN +\S+/m);

@@ -89,6 +89,19 @@ export function scrub(text: string, secrets: readonly (string | undefined)[]): s
   return clean;
 }
 
+/** Seconds a statement may run unless `?statement_timeout=` says otherwise. */
+export const DEFAULT_STATEMENT_TIMEOUT_S = 600;
+
+/** `?statement_timeout=` in seconds, or the default. */
+export function statementTimeoutS(params: Map<string, string>, redacted: string): number {
+  return secondsParam(
+    params.get("statement_timeout"),
+    DEFAULT_STATEMENT_TIMEOUT_S,
+    "statement_timeout",
+    redacted,
+  );
+}
+
 /** A positive number of seconds from a parameter, or the default. */
 export function secondsParam(
   value: string | undefined,

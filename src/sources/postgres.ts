@@ -15,19 +15,24 @@
 import postgres from "postgres";
 import { DataSourceError, KontractError, KontraError, oneLine } from "../errors.ts";
 import type { Environment } from "../kontract/env.ts";
-import type { ColumnInfo } from "../rules/define.ts";
 import type { SqlValue } from "../sql/dialect.ts";
-import { checkUserSelect } from "../sql/guard.ts";
 import { postgresDialect } from "../sql/postgres.ts";
-import { type ConnectionUri, parseConnectionUri, scrub, secondsParam } from "./connection_uri.ts";
-import { withoutTrailingSemicolons } from "./sql_access.ts";
+import {
+  type ConnectionUri,
+  parseConnectionUri,
+  scrub,
+  secondsParam,
+  statementTimeoutS,
+} from "./connection_uri.ts";
 import {
   type ClientResult,
   LoggedSqlAccess,
-  QUERY_RELATION,
-  queryColumns,
+  type OpenedRelation,
+  openSqlSource,
+  type QueryOptions,
   type SqlClient,
-  SqlSource,
+  type SqlSource,
+  tableFromCatalog,
 } from "./sql_source.ts";
 
 /** Query parameters a postgres:// URI may carry. */
@@ -39,8 +44,6 @@ const PARAMS = [
   "password",
 ] as const;
 
-/** Seconds a statement may run unless `?statement_timeout=` says otherwise. */
-export const DEFAULT_STATEMENT_TIMEOUT_S = 600;
 const DEFAULT_CONNECT_TIMEOUT_S = 10;
 
 /** How to reach the server, after the URI and the environment are merged. */
@@ -89,14 +92,7 @@ export function postgresConfig(uri: string, env: Environment): PostgresConfig {
       redacted,
     ),
     applicationName: params.get("application_name") ?? env.PGAPPNAME ?? "kontra",
-    statementTimeoutMs: Math.round(
-      secondsParam(
-        params.get("statement_timeout"),
-        DEFAULT_STATEMENT_TIMEOUT_S,
-        "statement_timeout",
-        redacted,
-      ) * 1000,
-    ),
+    statementTimeoutMs: Math.round(statementTimeoutS(params, redacted) * 1000),
     table: splitTable(segments[1], parsed),
     redacted,
   };
@@ -121,19 +117,14 @@ export async function openPostgres(
       2,
     );
   }
-  const query = options.query;
   const client = new PostgresClient(config);
-  try {
-    const { access, columns } = query === undefined
-      ? await openTable(client, config.table, label)
-      : await openQuery(client, query);
-    return new SqlSource(query === undefined ? label : `${label} (query)`, client, access, {
-      columns,
-    });
-  } catch (error) {
-    await client.close();
-    throw error;
-  }
+  return await openSqlSource(
+    client,
+    label,
+    options.query,
+    () => openTable(client, config.table, label),
+    QUERY_OPTIONS,
+  );
 }
 
 /** Runs statements on one connection (`max: 1`), read-only, pipelined. */
@@ -270,13 +261,12 @@ function begin(config: PostgresConfig): string {
   return `BEGIN READ ONLY; SET LOCAL statement_timeout = ${config.statementTimeoutMs}`;
 }
 
-interface Opened {
-  access: LoggedSqlAccess;
-  columns: ColumnInfo[];
-}
-
 /** Finds the table (exact names first, then PostgreSQL's lower-case folding). */
-async function openTable(client: PostgresClient, table: string[], label: string): Promise<Opened> {
+async function openTable(
+  client: PostgresClient,
+  table: string[],
+  label: string,
+): Promise<OpenedRelation> {
   const [schema, name] = table.length === 2 ? table : [undefined, table[0]];
   const catalog = new LoggedSqlAccess(client, { relation: "" });
   const result = await catalog.query(
@@ -287,44 +277,27 @@ async function openTable(client: PostgresClient, table: string[], label: string)
      ORDER BY table_schema, table_name, ordinal_position`,
     [schema ?? null, schema?.toLowerCase() ?? null, name, name.toLowerCase()],
   );
-  const found = new Map<string, { schema: string; table: string; columns: ColumnInfo[] }>();
-  for (const [tableSchema, tableName, column, udt, dataType] of result.rows as string[][]) {
-    const key = JSON.stringify([tableSchema, tableName]);
-    const entry = found.get(key) ?? { schema: tableSchema, table: tableName, columns: [] };
-    entry.columns.push({ name: column, dtype: polarsType(udt, dataType) });
-    found.set(key, entry);
-  }
-  const rank = (entry: { schema: string; table: string }) =>
-    (schema === undefined || entry.schema === schema ? 0 : 2) + (entry.table === name ? 0 : 1);
-  const [match] = [...found.values()].sort((a, b) => rank(a) - rank(b));
-  if (!match) {
-    throw new DataSourceError(`${label}: table not found (or not readable by this user)`, 2);
-  }
-  const relation = `${postgresDialect.ident(match.schema)}.${postgresDialect.ident(match.table)}`;
-  const access = new LoggedSqlAccess(client, { relation });
-  access.log.push(...catalog.log);
-  return { access, columns: match.columns };
+  const rows = result.rows as string[][];
+  const columns = rows.map(([tableSchema, tableName, column, udt, dataType]) => ({
+    table: [tableSchema, tableName],
+    name: column,
+    dtype: polarsType(udt, dataType),
+  }));
+  return tableFromCatalog(
+    client,
+    catalog,
+    columns,
+    { schema, table: name },
+    `${label}: table not found (or not readable by this user)`,
+  );
 }
 
-/**
- * A `query:` datasource: the guard checks it, it becomes a CTE every statement starts
- * with, and a zero-row run of it gives its columns.
- */
-async function openQuery(client: PostgresClient, query: string): Promise<Opened> {
-  const problem = checkUserSelect(query, postgresDialect.parser);
-  if (problem) throw new KontractError(`datasource.query: ${problem}`);
-  const relation = postgresDialect.ident(QUERY_RELATION);
+/** A `query:` datasource's CTE and the Polars names of its result types. */
+const QUERY_OPTIONS: QueryOptions = {
   // NOT MATERIALIZED: each use is planned inline, as if the query were written there.
-  const cte = `${relation} AS NOT MATERIALIZED (\n${withoutTrailingSemicolons(query)}\n)`;
-  const access = new LoggedSqlAccess(client, { relation, cte });
-  const result = await access.query(`WITH ${cte} SELECT * FROM ${relation} LIMIT 0`)
-    .catch((error) => {
-      throw error instanceof KontractError
-        ? new KontractError(`datasource.query: ${error.message}`)
-        : error;
-    });
-  return { access, columns: queryColumns(result.columns, (type) => polarsType(type, type)) };
-}
+  cteHint: "NOT MATERIALIZED",
+  polarsType: (type) => polarsType(type, type),
+};
 
 /** `schema.table` or `table` → its parts (percent-encode a dot inside a name as %2E). */
 function splitTable(segment: string | undefined, parsed: ConnectionUri): string[] {

@@ -21,17 +21,17 @@ import type { Connection, ConnectionOptions, RowStatement } from "snowflake-sdk"
 import { DataSourceError, KontractError, KontraError } from "../errors.ts";
 import type { Environment } from "../kontract/env.ts";
 import type { SqlValue } from "../sql/dialect.ts";
-import { checkUserSelect } from "../sql/guard.ts";
 import { snowflakeDialect } from "../sql/snowflake.ts";
-import { parseConnectionUri, scrub, secondsParam } from "./connection_uri.ts";
-import { withoutTrailingSemicolons } from "./sql_access.ts";
+import { parseConnectionUri, scrub, secondsParam, statementTimeoutS } from "./connection_uri.ts";
 import {
   type ClientResult,
   LoggedSqlAccess,
-  QUERY_RELATION,
-  queryColumns,
+  type OpenedRelation,
+  openSqlSource,
+  type QueryOptions,
   type SqlClient,
-  SqlSource,
+  type SqlSource,
+  tableFromCatalog,
 } from "./sql_source.ts";
 
 type SnowflakeSdk = typeof import("snowflake-sdk");
@@ -39,7 +39,6 @@ type SnowflakeSdk = typeof import("snowflake-sdk");
 /** Query parameters a snowflake:// URI may carry. */
 const PARAMS = ["warehouse", "role", "access_url", "statement_timeout", "login_timeout"] as const;
 
-const DEFAULT_STATEMENT_TIMEOUT_S = 600;
 const DEFAULT_LOGIN_TIMEOUT_S = 60;
 
 /** How to reach Snowflake, after the URI and the environment are merged. */
@@ -108,12 +107,7 @@ export function snowflakeConfig(uri: string, env: Environment): SnowflakeConfig 
       timeout: Math.round(loginTimeoutS * 1000),
     } as ConnectionOptions,
     path,
-    statementTimeoutS: secondsParam(
-      params.get("statement_timeout"),
-      DEFAULT_STATEMENT_TIMEOUT_S,
-      "statement_timeout",
-      redacted,
-    ),
+    statementTimeoutS: statementTimeoutS(params, redacted),
     secrets: [password, keyPass].filter((secret): secret is string => Boolean(secret)),
     redacted,
   };
@@ -161,17 +155,13 @@ export async function openSnowflake(
     );
   }
   const client = await SnowflakeClient.connect(config);
-  try {
-    if (options.query === undefined) {
-      const { access, columns } = await openTable(client, config.path, label);
-      return new SqlSource(label, client, access, { columns });
-    }
-    const { access, columns } = await openQuery(client, options.query);
-    return new SqlSource(`${label} (query)`, client, access, { columns });
-  } catch (error) {
-    await client.close();
-    throw error;
-  }
+  return await openSqlSource(
+    client,
+    label,
+    options.query,
+    () => openTable(client, config.path, label),
+    QUERY_OPTIONS,
+  );
 }
 
 /** One logged-in session. */
@@ -290,13 +280,12 @@ export function snowflakeError(
   return new DataSourceError(`${at}query failed: ${message}`, 3);
 }
 
-interface Opened {
-  access: LoggedSqlAccess;
-  columns: { name: string; dtype: string }[];
-}
-
 /** Finds the table (exact names first, then Snowflake's upper-case folding). */
-async function openTable(client: SnowflakeClient, path: string[], label: string): Promise<Opened> {
+async function openTable(
+  client: SnowflakeClient,
+  path: string[],
+  label: string,
+): Promise<OpenedRelation> {
   const [, schema, name] = path;
   const catalog = new LoggedSqlAccess(client, { relation: "" });
   let result;
@@ -313,53 +302,24 @@ async function openTable(client: SnowflakeClient, path: string[], label: string)
     if (!(error instanceof KontractError)) throw error;
     throw new DataSourceError(`${label}: database not found or not readable: ${error.message}`, 2);
   }
-  type Found = { database: string; schema: string; table: string; columns: Opened["columns"] };
-  const found = new Map<string, Found>();
-  for (const [database, tableSchema, tableName, column, type, scale] of result.rows) {
-    const key = JSON.stringify([tableSchema, tableName]);
-    const entry = found.get(key) ??
-      {
-        database: String(database),
-        schema: String(tableSchema),
-        table: String(tableName),
-        columns: [],
-      };
-    entry.columns.push({ name: String(column), dtype: polarsType(String(type), Number(scale)) });
-    found.set(key, entry);
-  }
-  const rank = (entry: Found) => (entry.schema === schema ? 0 : 2) + (entry.table === name ? 0 : 1);
-  const [match] = [...found.values()].sort((a, b) => rank(a) - rank(b));
-  if (!match) {
-    throw new DataSourceError(`${label}: table not found (or not readable by this role)`, 2);
-  }
-  const ident = snowflakeDialect.ident;
-  const relation = `${ident(match.database)}.${ident(match.schema)}.${ident(match.table)}`;
-  const access = new LoggedSqlAccess(client, { relation });
-  access.log.push(...catalog.log);
-  return { access, columns: match.columns };
+  const columns = result.rows.map(([database, tableSchema, tableName, column, type, scale]) => ({
+    table: [String(database), String(tableSchema), String(tableName)],
+    name: String(column),
+    dtype: polarsType(String(type), Number(scale)),
+  }));
+  return tableFromCatalog(
+    client,
+    catalog,
+    columns,
+    { schema, table: name },
+    `${label}: table not found (or not readable by this role)`,
+  );
 }
 
-/** A `query:` datasource: checked by the guard, then a CTE every statement starts with. */
-async function openQuery(client: SnowflakeClient, query: string): Promise<Opened> {
-  const problem = checkUserSelect(query, snowflakeDialect.parser);
-  if (problem) throw new KontractError(`datasource.query: ${problem}`);
-  const relation = snowflakeDialect.ident(QUERY_RELATION);
-  const cte = `${relation} AS (\n${withoutTrailingSemicolons(query)}\n)`;
-  const access = new LoggedSqlAccess(client, { relation, cte });
-  const result = await access.query(`WITH ${cte} SELECT * FROM ${relation} LIMIT 0`)
-    .catch((error) => {
-      throw error instanceof KontractError
-        ? new KontractError(`datasource.query: ${error.message}`)
-        : error;
-    });
-  return {
-    access,
-    columns: queryColumns(
-      result.columns,
-      (type) => type === "decimal" ? "Decimal" : polarsType(type, 0),
-    ),
-  };
-}
+/** A `query:` datasource's CTE and the Polars names of its result types. */
+const QUERY_OPTIONS: QueryOptions = {
+  polarsType: (type) => type === "decimal" ? "Decimal" : polarsType(type, 0),
+};
 
 /** A result's columns; `fixed` with a scale becomes `decimal`. */
 function columnsOf(statement: unknown): { name: string; type: string }[] {

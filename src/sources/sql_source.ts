@@ -1,15 +1,22 @@
 /**
  * A table or query in a database, as a Source: its schema from the catalog and SQL
  * access for the planner (`sql`). The database-specific parts (connecting, running one
- * statement read-only, classifying errors) live in a SqlClient; this file is the same
- * for every database.
+ * statement read-only, classifying errors, the catalog query and type names) live in the
+ * database's own file and its SqlClient; this file is the same for every database:
+ * opening a `query:`, picking the table a name means, and the source itself.
  * @module
  */
-import { KontractError } from "../errors.ts";
+import { DataSourceError, KontractError } from "../errors.ts";
 import type { ColumnInfo } from "../rules/define.ts";
+import { checkUserSelect } from "../sql/guard.ts";
 import type { Dialect, SqlValue } from "../sql/dialect.ts";
 import type { ViolatingRows, ViolatingRowsRequest } from "../engine/violating_rows.ts";
-import type { SqlAccess, SqlResult, SqlStatementLog } from "./sql_access.ts";
+import {
+  type SqlAccess,
+  type SqlResult,
+  type SqlStatementLog,
+  withoutTrailingSemicolons,
+} from "./sql_access.ts";
 import type { Schema, Source } from "./source.ts";
 import { sqlViolatingRows } from "./sql_violating_rows.ts";
 
@@ -41,6 +48,109 @@ const DEFAULT_STREAM_BATCH_ROWS = 10_000;
 
 /** The CTE name of a `query:` datasource. */
 export const QUERY_RELATION = "kontra_dataset";
+
+/** A relation found in the database: statements over it, and its columns. */
+export interface OpenedRelation {
+  access: LoggedSqlAccess;
+  columns: ColumnInfo[];
+}
+
+/**
+ * Opens the dataset over a connected client: the `query:` when one is given (the
+ * source's uri is then `label (query)`), else the table `openTable` finds. The client is
+ * closed when either fails.
+ */
+export async function openSqlSource(
+  client: SqlClient,
+  label: string,
+  query: string | undefined,
+  openTable: () => Promise<OpenedRelation>,
+  queryOptions: QueryOptions,
+): Promise<SqlSource> {
+  try {
+    const { access, columns } = query === undefined
+      ? await openTable()
+      : await openQuery(client, query, queryOptions);
+    return new SqlSource(query === undefined ? label : `${label} (query)`, client, access, {
+      columns,
+    });
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+}
+
+/** What differs between databases in opening a `query:` datasource. */
+export interface QueryOptions {
+  /** Words between `AS` and the CTE's parenthesis (PostgreSQL: `NOT MATERIALIZED`). */
+  cteHint?: string;
+  /** The Polars type name for the type of one of the query's result columns. */
+  polarsType(type: string): string;
+}
+
+/**
+ * A `query:` datasource: the guard checks it in the client's parser dialect, it becomes
+ * a CTE every statement starts with, and a zero-row run of it gives its columns.
+ */
+async function openQuery(
+  client: SqlClient,
+  query: string,
+  options: QueryOptions,
+): Promise<OpenedRelation> {
+  const problem = checkUserSelect(query, client.dialect.parser);
+  if (problem) throw new KontractError(`datasource.query: ${problem}`);
+  const relation = client.dialect.ident(QUERY_RELATION);
+  const as = options.cteHint === undefined ? "AS" : `AS ${options.cteHint}`;
+  const cte = `${relation} ${as} (\n${withoutTrailingSemicolons(query)}\n)`;
+  const access = new LoggedSqlAccess(client, { relation, cte });
+  const result = await access.query(`WITH ${cte} SELECT * FROM ${relation} LIMIT 0`)
+    .catch((error) => {
+      throw error instanceof KontractError
+        ? new KontractError(`datasource.query: ${error.message}`)
+        : error;
+    });
+  return { access, columns: queryColumns(result.columns, options.polarsType) };
+}
+
+/** A column the catalog lists, with the qualified name of its table. */
+export interface CatalogColumn {
+  /** `[schema, table]`, or `[database, schema, table]`, as the catalog spells them. */
+  table: string[];
+  name: string;
+  dtype: string;
+}
+
+/**
+ * The table `wanted` names, among the tables of the catalog's columns: exact names
+ * first, then the database's case folding (the schema counts more than the table). Its
+ * statement log starts with the catalog lookup's. No match is `notFound` (exit 2).
+ */
+export function tableFromCatalog(
+  client: SqlClient,
+  catalog: LoggedSqlAccess,
+  columns: CatalogColumn[],
+  wanted: { schema?: string; table: string },
+  notFound: string,
+): OpenedRelation {
+  const tables = new Map<string, { path: string[]; columns: ColumnInfo[] }>();
+  for (const { table, name, dtype } of columns) {
+    const key = JSON.stringify(table);
+    const entry = tables.get(key) ?? { path: table, columns: [] };
+    entry.columns.push({ name, dtype });
+    tables.set(key, entry);
+  }
+  const rank = ({ path }: { path: string[] }) => {
+    const [schema, table] = path.slice(-2);
+    return (wanted.schema === undefined || schema === wanted.schema ? 0 : 2) +
+      (table === wanted.table ? 0 : 1);
+  };
+  const [match] = [...tables.values()].sort((a, b) => rank(a) - rank(b));
+  if (!match) throw new DataSourceError(notFound, 2);
+  const relation = match.path.map((part) => client.dialect.ident(part)).join(".");
+  const access = new LoggedSqlAccess(client, { relation });
+  access.log.push(...catalog.log);
+  return { access, columns: match.columns };
+}
 
 /** A query's columns; a name twice is a Kontract error (rules could not tell them apart). */
 export function queryColumns(

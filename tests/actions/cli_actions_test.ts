@@ -3,24 +3,12 @@
  * the rich output, failed actions on stderr, and the `actions:` Kontract errors.
  */
 import { relative } from "node:path";
-import { type CliIo, main } from "../../cli.ts";
 import { loadKontract } from "../../mod.ts";
 import { assert, assertEquals } from "../support/assert.ts";
+import { runCli } from "../support/cli.ts";
 import { tempDir } from "../support/fixtures.ts";
 import { startWebhookServer } from "../support/webhook_server.ts";
 import { listFiles, writeShop } from "./fixtures.ts";
-
-async function kontra(args: string[]) {
-  const out = { stdout: "", stderr: "" };
-  const io: CliIo = {
-    stdout: (text) => void (out.stdout += text),
-    stderr: (text) => void (out.stderr += text),
-    isTerminal: { stdout: false, stderr: false },
-    env: () => undefined,
-  };
-  const code = await main(args, io);
-  return { code, ...out };
-}
 
 /** A Kontract file with both actions; the webhook URL comes from a `.env` beside it. */
 async function writeKontract(dir: string, webhookUrl: string): Promise<string> {
@@ -46,7 +34,7 @@ Deno.test("--no-actions sends and writes nothing", async () => {
   await using tmp = await tempDir();
   await using server = startWebhookServer();
   const kontract = await writeKontract(tmp.path, server.url);
-  const run = await kontra(["validate", kontract, "--no-actions", "-o", "json"]);
+  const run = await runCli(["validate", kontract, "--no-actions", "-o", "json"]);
   assertEquals(run.code, 1);
   assertEquals(JSON.parse(run.stdout).actions, undefined);
   assertEquals(server.requests.length, 0);
@@ -57,7 +45,7 @@ Deno.test("actions run by default: rich output lists them, JSON holds them", asy
   await using tmp = await tempDir();
   await using server = startWebhookServer();
   const kontract = await writeKontract(tmp.path, server.url);
-  const rich = await kontra(["validate", kontract]);
+  const rich = await runCli(["validate", kontract]);
   assertEquals(rich.code, 1);
   assertEquals(rich.stderr, "");
   const location = (await listFiles(`${tmp.path}/dlq`))[0].split("/").slice(0, 2).join("/");
@@ -69,7 +57,7 @@ Deno.test("actions run by default: rich output lists them, JSON holds them", asy
     ),
     rich.stdout,
   );
-  const json = await kontra(["validate", kontract, "-o", "json"]);
+  const json = await runCli(["validate", kontract, "-o", "json"]);
   assertEquals(JSON.parse(json.stdout).actions, [
     {
       action: "quarantine",
@@ -87,7 +75,7 @@ Deno.test("a failed action is one stderr line; the exit code stands unless --str
   await using tmp = await tempDir();
   await using server = startWebhookServer([{ status: 403, body: "invalid_token" }]);
   const kontract = await writeKontract(tmp.path, server.url);
-  const plain = await kontra(["validate", kontract, "-o", "json"]);
+  const plain = await runCli(["validate", kontract, "-o", "json"]);
   assertEquals(plain.code, 1);
   assertEquals(
     plain.stderr,
@@ -98,7 +86,7 @@ Deno.test("a failed action is one stderr line; the exit code stands unless --str
     status: "failed",
     error: "Slack answered HTTP 403 (invalid_token)",
   });
-  const strict = await kontra(["validate", kontract, "-o", "json", "--strict-actions"]);
+  const strict = await runCli(["validate", kontract, "-o", "json", "--strict-actions"]);
   assertEquals(strict.code, 3);
   assert(!`${plain.stdout}${plain.stderr}${strict.stderr}`.includes("SECRETTOKEN"));
 });
@@ -107,7 +95,7 @@ Deno.test("--strict-actions exits as usual when every action succeeded", async (
   await using tmp = await tempDir();
   await using server = startWebhookServer();
   const kontract = await writeKontract(tmp.path, server.url);
-  assertEquals((await kontra(["validate", kontract, "--strict-actions", "-q"])).code, 1);
+  assertEquals((await runCli(["validate", kontract, "--strict-actions", "-q"])).code, 1);
 });
 
 /** Loads a Kontract file with this actions block; returns the error message. */

@@ -1,7 +1,7 @@
 /** An action whose variable is unset fails alone; validation and --no-actions are unaffected. */
 import { assert, assertEquals } from "../support/assert.ts";
 import { validate } from "../../mod.ts";
-import { main } from "../../cli.ts";
+import { runCli } from "../support/cli.ts";
 import { peopleFrame, tempDir, writeBoth } from "../support/fixtures.ts";
 
 async function kontractWithUnsetWebhook(dir: string): Promise<string> {
@@ -32,13 +32,7 @@ Deno.test("an unset action variable fails that action, naming it; the validation
 Deno.test("--no-actions validates a Kontract whose action variable is unset", async () => {
   await using dir = await tempDir();
   const path = await kontractWithUnsetWebhook(dir.path);
-  let err = "";
-  const io = {
-    stdout: () => {},
-    stderr: (text: string) => void (err += text),
-    isTerminal: { stdout: false, stderr: false },
-    env: () => undefined,
-  };
-  assertEquals(await main(["validate", path, "--no-actions"], io), 1);
-  assertEquals(err, "");
+  const run = await runCli(["validate", path, "--no-actions"]);
+  assertEquals(run.code, 1);
+  assertEquals(run.stderr, "");
 });

@@ -3,9 +3,9 @@
  * a truncated file, a renamed column, a missing or stray file, a damaged manifest fail.
  */
 import pl from "nodejs-polars";
-import { type CliIo, main } from "../../cli.ts";
 import { DataSourceError, validate, verifyQuarantine } from "../../mod.ts";
 import { assert, assertEquals } from "../support/assert.ts";
+import { runCli } from "../support/cli.ts";
 import { tempDir } from "../support/fixtures.ts";
 import { shopKontract, writeShop } from "./fixtures.ts";
 
@@ -23,18 +23,6 @@ async function problems(location: string): Promise<string[]> {
   return report.runs.flatMap((run) => run.problems);
 }
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = { stdout: "", stderr: "" };
-  const io: CliIo = {
-    stdout: (text) => void (out.stdout += text),
-    stderr: (text) => void (out.stderr += text),
-    isTerminal: { stdout: false, stderr: false },
-    env: () => undefined,
-  };
-  const code = await main(args, io);
-  return { code, ...out };
-}
-
 Deno.test("verify passes on an intact run, from the run, the Kontract or the root directory", async () => {
   await using tmp = await tempDir();
   const run = await quarantined(tmp.path);
@@ -43,7 +31,7 @@ Deno.test("verify passes on an intact run, from the run, the Kontract or the roo
     assertEquals(report.ok, true, location);
     assertEquals(report.runs.map((r) => [r.location, r.rows, r.files]), [[`${run}/`, 9, 1]]);
   }
-  const { code, stdout } = await cli(["quarantine", "verify", `${tmp.path}/dlq`]);
+  const { code, stdout } = await runCli(["quarantine", "verify", `${tmp.path}/dlq`]);
   assertEquals(code, 0);
   assertEquals(stdout, `OK       ${run}/  9 rows in 1 file\n✔ intact: 1 run verified\n`);
 });
@@ -57,7 +45,7 @@ Deno.test("verify fails after one byte of a data file changed", async () => {
   await Deno.writeFile(path, bytes);
   const found = await problems(tmp.path);
   assert(found.includes("part-00000.parquet: content changed (SHA-256 differs)"), found.join());
-  const { code, stdout } = await cli(["quarantine", "verify", run]);
+  const { code, stdout } = await runCli(["quarantine", "verify", run]);
   assertEquals(code, 1);
   assert(stdout.startsWith(`DAMAGED  ${run}/`), stdout);
   assert(stdout.includes("✘ 1 of 1 run damaged"), stdout);
@@ -171,7 +159,7 @@ Deno.test("verify: an empty location is not intact, a missing one is a usage err
       assertEquals(error.exitCode, 2);
     },
   );
-  const { code, stderr } = await cli(["quarantine", "verify", `${tmp.path}/nope`]);
+  const { code, stderr } = await runCli(["quarantine", "verify", `${tmp.path}/nope`]);
   assertEquals(code, 2);
   assertEquals(stderr, `kontra: ${tmp.path}/nope: no such quarantine location\n`);
 });
@@ -179,7 +167,7 @@ Deno.test("verify: an empty location is not intact, a missing one is a usage err
 Deno.test("verify -o json prints the report", async () => {
   await using tmp = await tempDir();
   const run = await quarantined(tmp.path);
-  const { code, stdout } = await cli(["quarantine", "verify", run, "-o", "json"]);
+  const { code, stdout } = await runCli(["quarantine", "verify", run, "-o", "json"]);
   assertEquals(code, 0);
   assertEquals(JSON.parse(stdout), {
     location: run,

@@ -1,8 +1,8 @@
 /** `--explain`: tiers, columns, pushed-down filters and DuckDB path, without running. */
 import { assert, assertEquals } from "../support/assert.ts";
 import { explain } from "../../mod.ts";
-import { main } from "../../cli.ts";
 import { renderExplanation } from "../../src/engine/explain.ts";
+import { runCli } from "../support/cli.ts";
 import { peopleFrame, tempDir, writeBoth } from "../support/fixtures.ts";
 
 const RULES = [
@@ -59,18 +59,12 @@ Deno.test("kontra validate --explain runs nothing and prints the plan, as JSON t
     `name: k\ndatasource: ${parquet}\nrules:\n  - { name: unique, params: { column: email } }\n` +
       `actions:\n  quarantine: { location: ${dir.path}/dlq }\n`,
   );
-  let out = "";
-  const io = {
-    stdout: (text: string) => void (out += text),
-    stderr: () => {},
-    isTerminal: { stdout: false, stderr: false },
-    env: () => undefined,
-  };
-  assertEquals(await main(["validate", kontract, "--explain"], io), 0);
-  assert.match(out, /COL:email:unique +scan/);
-  out = "";
-  assertEquals(await main(["validate", kontract, "--explain", "-o", "json"], io), 0);
-  assertEquals(JSON.parse(out).rules[0].tier, "scan");
+  const text = await runCli(["validate", kontract, "--explain"]);
+  assertEquals(text.code, 0);
+  assert.match(text.stdout, /COL:email:unique +scan/);
+  const json = await runCli(["validate", kontract, "--explain", "-o", "json"]);
+  assertEquals(json.code, 0);
+  assertEquals(JSON.parse(json.stdout).rules[0].tier, "scan");
   // Nothing ran: no quarantine was written.
   await assert.rejects(() => Deno.stat(`${dir.path}/dlq`));
 });

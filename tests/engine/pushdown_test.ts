@@ -8,6 +8,7 @@ import { validate } from "../../mod.ts";
 import type { Environment } from "../../src/kontract/env.ts";
 import type { RuleResult } from "../../src/report/result.ts";
 import { peopleFrame, tempDir, writeBoth } from "../support/fixtures.ts";
+import { kontractOf } from "../support/rule_cases.ts";
 import { loadFrame, pgTest, requirePostgres, tempSchema } from "../support/postgres.ts";
 import { withSnowflake } from "../support/snowflake_fixtures.ts";
 
@@ -61,14 +62,6 @@ const CASES: [string, Record<string, unknown>, number][] = [
 /** Rules whose count a fail-fast run caps at 1. */
 const STOPS_EARLY = new Set(["not_null", "unique", "allowed_values", "regex", "custom_sql_check"]);
 
-function kontractOf(datasource: string) {
-  return {
-    name: "people",
-    datasource,
-    rules: CASES.map(([name, params], index) => ({ name, params, id: `r${index}` })),
-  };
-}
-
 type Outcome = [string, number, boolean];
 
 function outcomes(results: RuleResult[]): Outcome[] {
@@ -83,7 +76,7 @@ function expected(failFast: boolean): Outcome[] {
 }
 
 async function run(datasource: string, failFast: boolean, env: Environment = {}) {
-  return await validate(kontractOf(datasource), { failFast, env });
+  return await validate(kontractOf(CASES, datasource), { failFast, env });
 }
 
 /** Checks one database source against the expected counts and the Parquet run. */
@@ -143,7 +136,7 @@ Deno.test(
     const pg = requirePostgres();
     await using schema = await tempSchema(pg);
     await loadFrame(pg, schema.name, "people", peopleFrame());
-    const result = await validate(kontractOf(`${pg.url}/${schema.name}.people`), {
+    const result = await validate(kontractOf(CASES, `${pg.url}/${schema.name}.people`), {
       timings: true,
       env: {},
     });
@@ -155,7 +148,7 @@ Deno.test(
     assertEquals(stats.sql_round_trips, 3); // catalog (parameters: described first) + 1
     assert.ok(stats.sql_db_ms! > 0);
     assertEquals(stats.scan_passes, 0);
-    const plain = await validate(kontractOf(`${pg.url}/${schema.name}.people`), { env: {} });
+    const plain = await validate(kontractOf(CASES, `${pg.url}/${schema.name}.people`), { env: {} });
     assertEquals(plain.document.stats, undefined);
   },
 );
@@ -166,7 +159,7 @@ Deno.test("Snowflake: all rules are ONE statement", async () => {
   await withSnowflake(async (sf) => {
     await sf.loadParquet("people", parquet);
     const before = sf.server.requests.length;
-    const result = await validate(kontractOf(sf.tableUri("people")), {
+    const result = await validate(kontractOf(CASES, sf.tableUri("people")), {
       timings: true,
       env: sf.env,
     });

@@ -8,11 +8,8 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { deflateSync } from "node:zlib";
-import pl from "nodejs-polars";
 import { z } from "zod";
-import { type CliIo, main } from "../../cli.ts";
 import {
   assetCheckMessages,
   checkNames,
@@ -28,8 +25,8 @@ import {
   resolveAssetKey,
 } from "../../src/integrations/dagster_pipes.ts";
 import type { ResultDocument, RuleResult } from "../../src/report/result.ts";
-
-const REPO = fileURLToPath(new URL("../../", import.meta.url));
+import { runCli, runCliProcess } from "../support/cli.ts";
+import { fiveUsers, withTempDir, writeText } from "../support/fixtures.ts";
 
 // ------------------------------------------------------- the protocol's shapes
 
@@ -172,62 +169,14 @@ function contextData(overrides: Record<string, unknown> = {}): Record<string, un
   };
 }
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function spawnKontra(args: string[], env: Record<string, string>): Promise<Run> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "cli.ts", ...args],
-    cwd: REPO,
-    env: { NO_COLOR: "1", ...env },
-    clearEnv: true,
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
-}
-
-/** Runs `main(args)` in this process with the given environment. */
-async function mainKontra(args: string[], env: Record<string, string>): Promise<Run> {
-  const written = { stdout: "", stderr: "" };
-  const io: CliIo = {
-    stdout: (text) => void (written.stdout += text),
-    stderr: (text) => void (written.stderr += text),
-    isTerminal: { stdout: false, stderr: false },
-    env: (name) => env[name],
-  };
-  const code = await main(args, io);
-  return { code, ...written };
-}
-
-async function withTempDir(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "kontra-pipes-" });
-  try {
-    await body(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
 /**
  * Writes `2024-01-02.parquet` (the partition's file) and a Kontract. By construction:
  * email has 1 NULL and 1 duplicate; country has 2 values other than DE.
  */
 async function setUp(dir: string, kontract: string): Promise<string> {
-  pl.DataFrame({
-    id: pl.Series("id", [1, 2, 3, 4, 5], pl.Int64),
-    email: ["a@x.io", "b@x.io", null, "a@x.io", "c@x.io"],
-    country: ["DE", "DE", "US", "DE", "FR"],
-  }).writeParquet(join(dir, "2024-01-02.parquet"));
-  const path = join(dir, "kontract.yml");
-  await Deno.writeTextFile(path, kontract);
-  return path;
+  fiveUsers({ country: ["DE", "DE", "US", "DE", "FR"] })
+    .writeParquet(join(dir, "2024-01-02.parquet"));
+  return await writeText(dir, "kontract.yml", kontract);
 }
 
 /** Passes on every partition: the datasource is the partition's file. */
@@ -273,9 +222,11 @@ Deno.test("pipes (process): a passing run reports every rule to the messages fil
   await withTempDir(async (dir) => {
     const kontract = await setUp(dir, PASSING);
     const messagesFile = join(dir, "messages.jsonl");
-    const run = await spawnKontra(["validate", kontract], {
-      DAGSTER_PIPES_CONTEXT: dagsterEncode({ data: contextData() }),
-      DAGSTER_PIPES_MESSAGES: dagsterEncode({ path: messagesFile }),
+    const run = await runCliProcess(["validate", kontract], {
+      env: {
+        DAGSTER_PIPES_CONTEXT: dagsterEncode({ data: contextData() }),
+        DAGSTER_PIPES_MESSAGES: dagsterEncode({ path: messagesFile }),
+      },
     });
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /✔ PASSED {2}3\/3 rules passed/, "the report stays on stdout");
@@ -307,9 +258,11 @@ Deno.test("pipes (process): a failing run on the stdout channel, context from a 
     const kontract = await setUp(dir, FAILING);
     const contextFile = join(dir, "context.json");
     await Deno.writeTextFile(contextFile, JSON.stringify(contextData()));
-    const run = await spawnKontra(["validate", kontract, "--output-format", "json"], {
-      DAGSTER_PIPES_CONTEXT: dagsterEncode({ path: contextFile }),
-      DAGSTER_PIPES_MESSAGES: dagsterEncode({ stdio: "stdout" }),
+    const run = await runCliProcess(["validate", kontract, "--output-format", "json"], {
+      env: {
+        DAGSTER_PIPES_CONTEXT: dagsterEncode({ path: contextFile }),
+        DAGSTER_PIPES_MESSAGES: dagsterEncode({ stdio: "stdout" }),
+      },
     });
     assert.equal(run.code, 1, run.stderr);
     // stdout carries only protocol lines; the JSON report moved to stderr.
@@ -348,9 +301,11 @@ Deno.test("pipes (process): a bad Kontract closes with the exception and exits 2
   await withTempDir(async (dir) => {
     const kontract = await setUp(dir, BROKEN);
     const messagesFile = join(dir, "messages.jsonl");
-    const run = await spawnKontra(["validate", kontract], {
-      DAGSTER_PIPES_CONTEXT: dagsterEncode({ data: contextData() }),
-      DAGSTER_PIPES_MESSAGES: dagsterEncode({ path: messagesFile }),
+    const run = await runCliProcess(["validate", kontract], {
+      env: {
+        DAGSTER_PIPES_CONTEXT: dagsterEncode({ data: contextData() }),
+        DAGSTER_PIPES_MESSAGES: dagsterEncode({ path: messagesFile }),
+      },
     });
     assert.equal(run.code, 2);
     assert.match(run.stderr, /^kontra: .*unknown rule "not_nul"/);
@@ -372,11 +327,13 @@ Deno.test("pipes (process): a bad Kontract closes with the exception and exits 2
 Deno.test("pipes (process): stderr channel, --fail-on never and --asset-key", async () => {
   await withTempDir(async (dir) => {
     const kontract = await setUp(dir, FAILING);
-    const run = await spawnKontra(
+    const run = await runCliProcess(
       ["validate", kontract, "--fail-on", "never", "--asset-key", "lake/raw/users", "-q"],
       {
-        DAGSTER_PIPES_CONTEXT: dagsterEncode({ data: contextData({ asset_keys: [] }) }),
-        DAGSTER_PIPES_MESSAGES: dagsterEncode({ stdio: "stderr" }),
+        env: {
+          DAGSTER_PIPES_CONTEXT: dagsterEncode({ data: contextData({ asset_keys: [] }) }),
+          DAGSTER_PIPES_MESSAGES: dagsterEncode({ stdio: "stderr" }),
+        },
       },
     );
     assert.equal(run.code, 0, "--fail-on never: the blocking failure does not fail the process");
@@ -389,7 +346,7 @@ Deno.test("pipes (process): stderr channel, --fail-on never and --asset-key", as
 Deno.test("pipes (process): --dagster-pipes without the variables is a usage error", async () => {
   await withTempDir(async (dir) => {
     const kontract = await setUp(dir, PASSING);
-    const run = await spawnKontra(["validate", kontract, "--dagster-pipes"], {});
+    const run = await runCliProcess(["validate", kontract, "--dagster-pipes"]);
     assert.equal(run.code, 2);
     assert.equal(
       run.stderr,
@@ -404,9 +361,11 @@ Deno.test("pipes (main): failing run, partition variables and extras", async () 
   await withTempDir(async (dir) => {
     const kontract = await setUp(dir, FAILING);
     const messagesFile = join(dir, "messages.jsonl");
-    const run = await mainKontra(["validate", kontract, "-o", "json"], {
-      DAGSTER_PIPES_CONTEXT: encodeParam({ data: contextData() }),
-      DAGSTER_PIPES_MESSAGES: encodeParam({ path: messagesFile }),
+    const run = await runCli(["validate", kontract, "-o", "json"], {
+      env: {
+        DAGSTER_PIPES_CONTEXT: encodeParam({ data: contextData() }),
+        DAGSTER_PIPES_MESSAGES: encodeParam({ path: messagesFile }),
+      },
     });
     assert.equal(run.code, 1, run.stderr);
     const document = JSON.parse(run.stdout) as ResultDocument;
@@ -420,9 +379,11 @@ Deno.test("pipes (main): failing run, partition variables and extras", async () 
 Deno.test("pipes (main): buffered stdout holds messages until closed", async () => {
   await withTempDir(async (dir) => {
     const kontract = await setUp(dir, PASSING);
-    const run = await mainKontra(["validate", kontract, "--dagster-pipes"], {
-      DAGSTER_PIPES_CONTEXT: encodeParam({ data: contextData() }),
-      DAGSTER_PIPES_MESSAGES: encodeParam({ buffered_stdio: "stdout" }),
+    const run = await runCli(["validate", kontract, "--dagster-pipes"], {
+      env: {
+        DAGSTER_PIPES_CONTEXT: encodeParam({ data: contextData() }),
+        DAGSTER_PIPES_MESSAGES: encodeParam({ buffered_stdio: "stdout" }),
+      },
     });
     assert.equal(run.code, 0, run.stderr);
     assert.equal(checks(parseMessages(run.stdout)).length, 3);
@@ -433,9 +394,11 @@ Deno.test("pipes (main): buffered stdout holds messages until closed", async () 
 Deno.test("pipes (main): a Kontract error after opening closes with the exception", async () => {
   await withTempDir(async (dir) => {
     const kontract = await setUp(dir, BROKEN);
-    const run = await mainKontra(["validate", kontract], {
-      DAGSTER_PIPES_CONTEXT: encodeParam({ data: contextData() }),
-      DAGSTER_PIPES_MESSAGES: encodeParam({ stdio: "stdout" }),
+    const run = await runCli(["validate", kontract], {
+      env: {
+        DAGSTER_PIPES_CONTEXT: encodeParam({ data: contextData() }),
+        DAGSTER_PIPES_MESSAGES: encodeParam({ stdio: "stdout" }),
+      },
     });
     assert.equal(run.code, 2);
     const { exception } = closing(parseMessages(run.stdout));
@@ -446,9 +409,11 @@ Deno.test("pipes (main): a Kontract error after opening closes with the exceptio
 Deno.test("pipes (main): an unset partition key is a Kontract error naming it", async () => {
   await withTempDir(async (dir) => {
     const kontract = await setUp(dir, PASSING);
-    const run = await mainKontra(["validate", kontract], {
-      DAGSTER_PIPES_CONTEXT: encodeParam({ data: contextData({ partition_key: null }) }),
-      DAGSTER_PIPES_MESSAGES: encodeParam({ stdio: "stdout" }),
+    const run = await runCli(["validate", kontract], {
+      env: {
+        DAGSTER_PIPES_CONTEXT: encodeParam({ data: contextData({ partition_key: null }) }),
+        DAGSTER_PIPES_MESSAGES: encodeParam({ stdio: "stdout" }),
+      },
     });
     assert.equal(run.code, 2);
     assert.match(run.stderr, /DAGSTER_PARTITION_KEY is not set/);
@@ -463,7 +428,7 @@ Deno.test("pipes (main): no asset key in the context and none given", async () =
       DAGSTER_PIPES_CONTEXT: encodeParam({ data: contextData({ asset_keys: keys }) }),
       DAGSTER_PIPES_MESSAGES: encodeParam({ stdio: "stdout" }),
     });
-    const none = await mainKontra(["validate", kontract], env(null));
+    const none = await runCli(["validate", kontract], { env: env(null) });
     assert.equal(none.code, 2);
     assert.match(
       none.stderr,
@@ -473,7 +438,7 @@ Deno.test("pipes (main): no asset key in the context and none given", async () =
     assert.equal(messages.length, 2);
     assert.equal(closing(messages).exception?.name, "DagsterPipesError");
 
-    const two = await mainKontra(["validate", kontract], env(["a", "b/c"]));
+    const two = await runCli(["validate", kontract], { env: env(["a", "b/c"]) });
     assert.equal(two.code, 2);
     assert.match(two.stderr, /names 2 assets \(a, b\/c\): pass --asset-key/);
   });
@@ -498,7 +463,7 @@ Deno.test("pipes (main): bad bootstrap params are usage errors without messages"
       ],
     ];
     for (const [env, message] of cases) {
-      const run = await mainKontra(["validate", kontract], env);
+      const run = await runCli(["validate", kontract], { env });
       assert.equal(run.code, 2);
       assert.equal(run.stdout, "");
       assert.match(run.stderr, message);
@@ -509,8 +474,10 @@ Deno.test("pipes (main): bad bootstrap params are usage errors without messages"
 Deno.test("pipes (main): only one variable set is not Pipes mode", async () => {
   await withTempDir(async (dir) => {
     const kontract = await setUp(dir, PASSING.replace("${DAGSTER_PARTITION_KEY}", "2024-01-02"));
-    const run = await mainKontra(["validate", kontract], {
-      DAGSTER_PIPES_CONTEXT: encodeParam({ data: contextData() }),
+    const run = await runCli(["validate", kontract], {
+      env: {
+        DAGSTER_PIPES_CONTEXT: encodeParam({ data: contextData() }),
+      },
     });
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /✔ PASSED/);
@@ -520,9 +487,11 @@ Deno.test("pipes (main): only one variable set is not Pipes mode", async () => {
 Deno.test("pipes (main): --no-dagster-pipes ignores inherited variables", async () => {
   await withTempDir(async (dir) => {
     const kontract = await setUp(dir, PASSING.replace("${DAGSTER_PARTITION_KEY}", "2024-01-02"));
-    const run = await mainKontra(["validate", kontract, "--no-dagster-pipes"], {
-      DAGSTER_PIPES_CONTEXT: encodeParam({ data: contextData() }),
-      DAGSTER_PIPES_MESSAGES: encodeParam({ stdio: "stdout" }),
+    const run = await runCli(["validate", kontract, "--no-dagster-pipes"], {
+      env: {
+        DAGSTER_PIPES_CONTEXT: encodeParam({ data: contextData() }),
+        DAGSTER_PIPES_MESSAGES: encodeParam({ stdio: "stdout" }),
+      },
     });
     assert.equal(run.code, 0, run.stderr);
     assert.doesNotMatch(run.stdout, /__dagster_pipes_version/);

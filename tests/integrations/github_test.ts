@@ -5,9 +5,6 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import pl from "nodejs-polars";
-import { type CliIo, main } from "../../cli.ts";
 import {
   codeCell,
   escapeCell,
@@ -20,61 +17,13 @@ import {
 } from "../../src/integrations/github.ts";
 import { exitCodeFor } from "../../src/report/fail_on.ts";
 import type { ResultDocument, RuleResult, Summary } from "../../src/report/result.ts";
-
-const REPO = fileURLToPath(new URL("../../", import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function spawnKontra(args: string[], env: Record<string, string>): Promise<Run> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "cli.ts", ...args],
-    cwd: REPO,
-    env: { NO_COLOR: "1", ...env },
-    clearEnv: true,
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
-}
-
-async function mainKontra(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const written = { stdout: "", stderr: "" };
-  const io: CliIo = {
-    stdout: (text) => void (written.stdout += text),
-    stderr: (text) => void (written.stderr += text),
-    isTerminal: { stdout: false, stderr: false },
-    env: (name) => env[name],
-  };
-  const code = await main(args, io);
-  return { code, ...written };
-}
-
-async function withTempDir(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "kontra-github-" });
-  try {
-    await body(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { runCli, runCliProcess } from "../support/cli.ts";
+import { fiveUsers, withTempDir, writeText } from "../support/fixtures.ts";
 
 /** users.parquet: email has 1 NULL and 1 duplicate; `code` has one "100%" value. */
 async function setUp(dir: string, kontract: string): Promise<string> {
-  pl.DataFrame({
-    id: pl.Series("id", [1, 2, 3, 4, 5], pl.Int64),
-    email: ["a@x.io", "b@x.io", null, "a@x.io", "c@x.io"],
-    code: ["a", "b", "a", "100%", "b"],
-  }).writeParquet(join(dir, "users.parquet"));
-  const path = join(dir, "kontract.yml");
-  await Deno.writeTextFile(path, kontract);
-  return path;
+  fiveUsers({ code: ["a", "b", "a", "100%", "b"] }).writeParquet(join(dir, "users.parquet"));
+  return await writeText(dir, "kontract.yml", kontract);
 }
 
 /**
@@ -265,8 +214,8 @@ Deno.test("github (process): annotations on stdout, summary in $GITHUB_STEP_SUMM
   await withTempDir(async (dir) => {
     const kontract = await setUp(dir, FAILING);
     const summaryFile = join(dir, "step_summary.md");
-    const run = await spawnKontra(["validate", kontract, "--output-format", "github"], {
-      GITHUB_STEP_SUMMARY: summaryFile,
+    const run = await runCliProcess(["validate", kontract, "--output-format", "github"], {
+      env: { GITHUB_STEP_SUMMARY: summaryFile },
     });
     assert.equal(run.code, 1, run.stderr);
     const lines = run.stdout.split("\n");
@@ -300,7 +249,7 @@ Deno.test("github (process): annotations on stdout, summary in $GITHUB_STEP_SUMM
 Deno.test("github (main): without $GITHUB_STEP_SUMMARY the summary follows the annotations", async () => {
   await withTempDir(async (dir) => {
     const kontract = await setUp(dir, WARNING_ONLY);
-    const run = await mainKontra(["validate", kontract, "-o", "github"]);
+    const run = await runCli(["validate", kontract, "-o", "github"]);
     assert.equal(run.code, 0);
     assert.match(run.stdout, /^::warning file=.*\n### Kontra · users: ✅ passed\n/);
     assert.equal(run.stderr, "");
@@ -312,8 +261,8 @@ Deno.test("github (main): the summary file is appended to", async () => {
     const kontract = await setUp(dir, WARNING_ONLY);
     const summaryFile = join(dir, "summary.md");
     const env = { GITHUB_STEP_SUMMARY: summaryFile };
-    await mainKontra(["validate", kontract, "-o", "github"], env);
-    const run = await mainKontra(["validate", kontract, "-o", "github"], env);
+    await runCli(["validate", kontract, "-o", "github"], { env });
+    const run = await runCli(["validate", kontract, "-o", "github"], { env });
     assert.equal(run.stdout.split("\n").length, 2, "one annotation line");
     const summary = await Deno.readTextFile(summaryFile);
     assert.equal(summary.split("### Kontra · users").length, 3, "two runs, two summaries");
@@ -349,7 +298,7 @@ Deno.test("fail-on: exit codes by level", () => {
 Deno.test("fail-on (main): warning fails on warnings, never only on errors", async () => {
   await withTempDir(async (dir) => {
     const warnings = await setUp(dir, WARNING_ONLY);
-    const code = async (...args: string[]) => (await mainKontra(["validate", ...args])).code;
+    const code = async (...args: string[]) => (await runCli(["validate", ...args])).code;
     assert.equal(await code(warnings), 0);
     assert.equal(await code(warnings, "--fail-on", "blocking"), 0);
     assert.equal(await code(warnings, "--fail-on", "warning"), 1);
@@ -363,7 +312,7 @@ Deno.test("fail-on (main): warning fails on warnings, never only on errors", asy
       2,
       "errors still fail",
     );
-    const bad = await mainKontra(["validate", warnings, "--fail-on", "sometimes"]);
+    const bad = await runCli(["validate", warnings, "--fail-on", "sometimes"]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--fail-on <level>' argument 'sometimes' is invalid/);
   });

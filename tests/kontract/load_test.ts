@@ -3,33 +3,16 @@
  * interpolation, `.env` files, `extends`, object Kontracts and fingerprints.
  */
 import assert from "node:assert/strict";
-import { dirname, join, relative } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
 import { type Kontract, KontractError, loadKontract, type LoadOptions } from "../../mod.ts";
+import { REPO, runDeno } from "../support/cli.ts";
+import { withTempDir, writeText } from "../support/fixtures.ts";
 
-const REPO = fileURLToPath(new URL("../../", import.meta.url));
 /** Every variable these tests touch starts with this, so no other test file collides. */
 const VAR = "KONTRA_LOAD_TEST_";
 
 // ---------------------------------------------------------------- helpers
-
-/** Runs `body` with a fresh temporary directory, removed afterwards. */
-async function withTempDir(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "kontra-load-" });
-  try {
-    await body(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-/** Writes `text` to `dir/name` (creating sub-directories) and returns the path. */
-async function write(dir: string, name: string, text: string): Promise<string> {
-  const path = join(dir, name);
-  await Deno.mkdir(dirname(path), { recursive: true });
-  await Deno.writeTextFile(path, text);
-  return path;
-}
 
 /** How the loader names a file in messages: relative to the working directory. */
 function label(path: string): string {
@@ -92,7 +75,7 @@ function patternFrom(name: string): string {
 
 Deno.test("rule ids are COL:<column>:<rule> and DATASET:<rule>; an explicit id wins", async () => {
   await withTempDir(async (dir) => {
-    const path = await write(
+    const path = await writeText(
       dir,
       "k.yml",
       `name: users
@@ -144,7 +127,7 @@ rules:
 
 Deno.test("severity defaults to blocking; context is echoed as written", async () => {
   await withTempDir(async (dir) => {
-    const path = await write(
+    const path = await writeText(
       dir,
       "k.yml",
       `name: severities
@@ -173,7 +156,7 @@ rules:
 
 Deno.test("a Kontract without rules loads with none", async () => {
   await withTempDir(async (dir) => {
-    const kontract = await loadKontract(await write(dir, "k.yml", "name: empty\n"));
+    const kontract = await loadKontract(await writeText(dir, "k.yml", "name: empty\n"));
     assert.equal(kontract.name, "empty");
     assert.deepEqual(kontract.rules, []);
   });
@@ -181,19 +164,18 @@ Deno.test("a Kontract without rules loads with none", async () => {
 
 // ---------------------------------------------------------------- duplicate ids
 
-Deno.test("two rules with the same derived id are an error naming the id and `id:`", async () => {
-  await withTempDir(async (dir) => {
-    const path = await write(
-      dir,
-      "k.yml",
-      `name: dup
+/** Two rules whose derived ids are both COL:a:not_null; the second starts on line 5. */
+const NOT_NULL_A_TWICE = `name: dup
 rules:
   - name: not_null
     params: { column: a }
   - name: not_null
     params: { column: a }
-`,
-    );
+`;
+
+Deno.test("two rules with the same derived id are an error naming the id and `id:`", async () => {
+  await withTempDir(async (dir) => {
+    const path = await writeText(dir, "k.yml", NOT_NULL_A_TWICE);
     assert.equal(
       await loadError(path),
       `${label(path)}:5:5: rules[1]: ${duplicateId("COL:a:not_null", "rules[0]")}`,
@@ -203,7 +185,7 @@ rules:
 
 Deno.test("an explicit id that collides with a derived id is a duplicate too", async () => {
   await withTempDir(async (dir) => {
-    const path = await write(
+    const path = await writeText(
       dir,
       "k.yml",
       `name: dup
@@ -223,18 +205,7 @@ rules:
 
 Deno.test("a distinct explicit id resolves a duplicate", async () => {
   await withTempDir(async (dir) => {
-    const path = await write(
-      dir,
-      "k.yml",
-      `name: dup
-rules:
-  - name: not_null
-    params: { column: a }
-  - name: not_null
-    params: { column: a }
-    id: a_present_again
-`,
-    );
+    const path = await writeText(dir, "k.yml", `${NOT_NULL_A_TWICE}    id: a_present_again\n`);
     assert.deepEqual(ids(await loadKontract(path)), ["COL:a:not_null", "a_present_again"]);
   });
 });
@@ -250,7 +221,7 @@ Deno.test("an unknown rule name is an error at its line that suggests the closes
       ["min_row", "min_rows"],
     ];
     for (const [written, suggested] of cases) {
-      const path = await write(
+      const path = await writeText(
         dir,
         `${written}.yml`,
         `name: t\nrules:\n  - name: ${written}\n    params: { column: a }\n`,
@@ -266,7 +237,7 @@ Deno.test("an unknown rule name is an error at its line that suggests the closes
 
 Deno.test("a missing param is `<file>:<line>:<col>: rules[2].params.pattern: required`", async () => {
   await withTempDir(async (dir) => {
-    const path = await write(
+    const path = await writeText(
       dir,
       "kontract.yml",
       `name: params
@@ -332,7 +303,7 @@ Deno.test("invalid params name the field at its line and column", async () => {
       },
     ];
     for (const [index, { case: name, rule, expected }] of cases.entries()) {
-      const path = await write(dir, `case${index}.yml`, `name: t\nrules:\n  - name: ${rule}\n`);
+      const path = await writeText(dir, `case${index}.yml`, `name: t\nrules:\n  - name: ${rule}\n`);
       const message = await loadError(path);
       assert.ok(
         message.startsWith(`${label(path)}:${expected}`),
@@ -353,7 +324,7 @@ Deno.test("a valid regex and every dtype family name are accepted", async () => 
       `  - name: regex\n    params: { column: e, pattern: "^[^@\\\\s]+@(?i)X\\\\.io$" }\n`,
     );
     const kontract = await loadKontract(
-      await write(dir, "k.yml", `name: t\nrules:\n${rules.join("")}`),
+      await writeText(dir, "k.yml", `name: t\nrules:\n${rules.join("")}`),
     );
     assert.equal(kontract.rules.length, types.length + more.length + 1);
     assert.deepEqual(kontract.rules.at(-1)?.params, {
@@ -375,7 +346,7 @@ Deno.test("top-level fields are checked: name required, unknown fields and sever
       ["name: t\nrules: { a: 1 }\n", "2:8: rules: Invalid input: expected array, received object"],
     ];
     for (const [index, [yaml, expected]] of cases.entries()) {
-      const path = await write(dir, `top${index}.yml`, yaml);
+      const path = await writeText(dir, `top${index}.yml`, yaml);
       assert.equal(await loadError(path), `${label(path)}:${expected}`);
     }
   });
@@ -385,12 +356,12 @@ Deno.test("top-level fields are checked: name required, unknown fields and sever
 
 Deno.test("bad YAML is an error with file:line:col", async () => {
   await withTempDir(async (dir) => {
-    const path = await write(dir, "k.yml", "name: a\nrules: []\nname: b\n");
+    const path = await writeText(dir, "k.yml", "name: a\nrules: []\nname: b\n");
     assert.equal(
       await loadError(path),
       `${label(path)}:3:1: invalid YAML: Map keys must be unique`,
     );
-    const unclosed = await write(dir, "unclosed.yml", "name: t\nrules: [\n  { name: x\n");
+    const unclosed = await writeText(dir, "unclosed.yml", "name: t\nrules: [\n  { name: x\n");
     assert.match(
       await loadError(unclosed),
       new RegExp(`^${label(unclosed)}:\\d+:\\d+: invalid YAML: `),
@@ -400,9 +371,9 @@ Deno.test("bad YAML is an error with file:line:col", async () => {
 
 Deno.test("a Kontract that is not a mapping is an error", async () => {
   await withTempDir(async (dir) => {
-    const list = await write(dir, "list.yml", "- name: not_null\n- name: unique\n");
-    const scalar = await write(dir, "scalar.yml", "just some text\n");
-    const empty = await write(dir, "empty.yml", "");
+    const list = await writeText(dir, "list.yml", "- name: not_null\n- name: unique\n");
+    const scalar = await writeText(dir, "scalar.yml", "just some text\n");
+    const empty = await writeText(dir, "empty.yml", "");
     const expected = "a Kontract must be a mapping with name and rules";
     assert.equal(await loadError(list), `${label(list)}:1:1: ${expected}`);
     assert.equal(await loadError(scalar), `${label(scalar)}:1:1: ${expected}`);
@@ -433,7 +404,7 @@ Deno.test("a Kontract path that cannot be read is a KontractError", async () => 
 
 Deno.test("${VAR} is replaced in every string value, nested params included", async () => {
   await withTempDir(async (dir) => {
-    const path = await write(
+    const path = await writeText(
       dir,
       "k.yml",
       `name: users_\${${VAR}ENV}
@@ -482,7 +453,7 @@ rules:
 
 Deno.test("an unset variable is an error naming it, its field and its line", async () => {
   await withTempDir(async (dir) => {
-    const path = await write(dir, "k.yml", patternFrom(`${VAR}UNSET`));
+    const path = await writeText(dir, "k.yml", patternFrom(`${VAR}UNSET`));
     await withEnv({ [`${VAR}UNSET`]: undefined }, async () => {
       assert.equal(
         await loadError(path),
@@ -494,7 +465,7 @@ Deno.test("an unset variable is an error naming it, its field and its line", asy
 
 Deno.test("an unset variable in a top-level field names that field", async () => {
   await withTempDir(async (dir) => {
-    const path = await write(dir, "k.yml", `name: t\ndatasource: "\${${VAR}NOPE}/x.parquet"\n`);
+    const path = await writeText(dir, "k.yml", `name: t\ndatasource: "\${${VAR}NOPE}/x.parquet"\n`);
     await withEnv({ [`${VAR}NOPE`]: undefined }, async () => {
       assert.equal(
         await loadError(path),
@@ -506,7 +477,7 @@ Deno.test("an unset variable in a top-level field names that field", async () =>
 
 Deno.test("$${VAR} stays a literal ${VAR}, whether or not VAR is set", async () => {
   await withTempDir(async (dir) => {
-    const path = await write(
+    const path = await writeText(
       dir,
       "k.yml",
       `name: t\nrules:\n  - name: allowed_values\n    params: { column: a, values: ["$\${${VAR}LIT}-\${${VAR}LIT}"] }\n`,
@@ -514,7 +485,7 @@ Deno.test("$${VAR} stays a literal ${VAR}, whether or not VAR is set", async () 
     await withEnv({ [`${VAR}LIT`]: "set" }, async () => {
       assert.deepEqual(onlyParams(await loadKontract(path)).values, [`\${${VAR}LIT}-set`]);
     });
-    const literalOnly = await write(dir, "literal.yml", `name: "$\${${VAR}LIT}"\n`);
+    const literalOnly = await writeText(dir, "literal.yml", `name: "$\${${VAR}LIT}"\n`);
     await withEnv({ [`${VAR}LIT`]: undefined }, async () => {
       assert.equal((await loadKontract(literalOnly)).name, `\${${VAR}LIT}`);
     });
@@ -523,7 +494,7 @@ Deno.test("$${VAR} stays a literal ${VAR}, whether or not VAR is set", async () 
 
 Deno.test("LoadOptions.env replaces the environment; variables win over everything", async () => {
   await withTempDir(async (dir) => {
-    const path = await write(dir, "k.yml", patternFrom(`${VAR}OPT`));
+    const path = await writeText(dir, "k.yml", patternFrom(`${VAR}OPT`));
     await withEnv({ [`${VAR}OPT`]: "process" }, async () => {
       assert.equal(
         onlyParams(await loadKontract(path, { env: { [`${VAR}OPT`]: "given" } })).pattern,
@@ -543,8 +514,8 @@ Deno.test("LoadOptions.env replaces the environment; variables win over everythi
 Deno.test(".env next to the Kontract is loaded; the process environment wins over it", async () => {
   await withTempDir(async (dir) => {
     const name = `${VAR}DOTENV`;
-    const path = await write(dir, "k.yml", patternFrom(name));
-    await write(dir, ".env", `# comment\n${name}=from-dotenv\n`);
+    const path = await writeText(dir, "k.yml", patternFrom(name));
+    await writeText(dir, ".env", `# comment\n${name}=from-dotenv\n`);
     await withEnv({ [name]: undefined }, async () => {
       const kontract = await loadKontract(path);
       assert.equal(onlyParams(kontract).pattern, "from-dotenv");
@@ -559,9 +530,9 @@ Deno.test(".env next to the Kontract is loaded; the process environment wins ove
 Deno.test("envFile wins over the default .env files but not over the process", async () => {
   await withTempDir(async (dir) => {
     const name = `${VAR}ENVFILE`;
-    const path = await write(dir, "k.yml", patternFrom(name));
-    await write(dir, ".env", `${name}=default-dotenv\n`);
-    const custom = await write(dir, "config/custom.env", `${name}="from env file"\n`);
+    const path = await writeText(dir, "k.yml", patternFrom(name));
+    await writeText(dir, ".env", `${name}=default-dotenv\n`);
+    const custom = await writeText(dir, "config/custom.env", `${name}="from env file"\n`);
     await withEnv({ [name]: undefined }, async () => {
       assert.equal(
         onlyParams(await loadKontract(path, { envFile: custom })).pattern,
@@ -582,9 +553,9 @@ Deno.test(".env in the working directory is loaded; the Kontract's own .env wins
   await withTempDir(async (dir) => {
     const only = `${VAR}CWD_ONLY`;
     const both = `${VAR}CWD_BOTH`;
-    await write(dir, ".env", `${only}=cwd\n${both}=cwd\n`);
-    await write(dir, "sub/.env", `${both}=kontract-dir\n`);
-    await write(
+    await writeText(dir, ".env", `${only}=cwd\n${both}=cwd\n`);
+    await writeText(dir, "sub/.env", `${both}=kontract-dir\n`);
+    await writeText(
       dir,
       "sub/k.yml",
       `name: t
@@ -595,7 +566,7 @@ rules:
     params: { column: b, pattern: "\${${both}}" }
 `,
     );
-    const script = await write(
+    const script = await writeText(
       dir,
       "load.ts",
       `import { loadKontract } from "${pathToFileURL(join(REPO, "mod.ts")).href}";
@@ -606,15 +577,12 @@ console.log(JSON.stringify(kontract.rules.map((rule) => rule.params.pattern)));
     const env = Deno.env.toObject();
     delete env[only];
     delete env[both];
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--config", join(REPO, "deno.json"), script],
-      cwd: dir,
+    const run = await runDeno(["run", "-A", "--config", join(REPO, "deno.json"), script], {
       env,
-      clearEnv: true,
-    }).output();
-    const stderr = new TextDecoder().decode(output.stderr);
-    assert.equal(output.code, 0, stderr);
-    assert.deepEqual(JSON.parse(new TextDecoder().decode(output.stdout)), ["cwd", "kontract-dir"]);
+      cwd: dir,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), ["cwd", "kontract-dir"]);
   });
 });
 
@@ -622,7 +590,7 @@ console.log(JSON.stringify(kontract.rules.map((rule) => rule.params.pattern)));
 
 Deno.test("extends: a string inherits only the base's rules, base rules first", async () => {
   await withTempDir(async (dir) => {
-    await write(
+    await writeText(
       dir,
       "base.yml",
       `name: base
@@ -634,7 +602,7 @@ rules:
     severity: warning
 `,
     );
-    const path = await write(
+    const path = await writeText(
       dir,
       "k.yml",
       `name: child
@@ -655,22 +623,22 @@ rules:
 
 Deno.test("extends: a list is inherited in order, each path relative to its own file", async () => {
   await withTempDir(async (dir) => {
-    await write(
+    await writeText(
       dir,
       "shared/common.yml",
       "name: common\nrules:\n  - name: min_rows\n    params: { threshold: 1 }\n",
     );
-    await write(
+    await writeText(
       dir,
       "shared/base.yml",
       "name: base\nextends: common.yml\nrules:\n  - name: not_null\n    params: { column: a }\n",
     );
-    await write(
+    await writeText(
       dir,
       "other/extra.yml",
       "name: extra\nrules:\n  - name: max_rows\n    params: { threshold: 9 }\n",
     );
-    const path = await write(
+    const path = await writeText(
       dir,
       "team/k.yml",
       `name: child
@@ -691,26 +659,26 @@ rules:
 
 Deno.test("extends: a cycle is an error", async () => {
   await withTempDir(async (dir) => {
-    await write(dir, "a.yml", "name: a\nextends: b.yml\n");
-    const b = await write(dir, "b.yml", "name: b\nextends: a.yml\n");
+    await writeText(dir, "a.yml", "name: a\nextends: b.yml\n");
+    const b = await writeText(dir, "b.yml", "name: b\nextends: a.yml\n");
     assert.equal(await loadError(join(dir, "a.yml")), `${label(b)}:2:10: extends: cycle: a.yml`);
-    const self = await write(dir, "self.yml", "name: self\nextends: [x.yml, self.yml]\n");
-    await write(dir, "x.yml", "name: x\n");
+    const self = await writeText(dir, "self.yml", "name: self\nextends: [x.yml, self.yml]\n");
+    await writeText(dir, "x.yml", "name: x\n");
     assert.equal(await loadError(self), `${label(self)}:2:18: extends[1]: cycle: self.yml`);
   });
 });
 
 Deno.test("extends: a missing base and a rule clash with a base are errors", async () => {
   await withTempDir(async (dir) => {
-    const missing = await write(dir, "missing.yml", "name: m\nextends: nowhere.yml\n");
+    const missing = await writeText(dir, "missing.yml", "name: m\nextends: nowhere.yml\n");
     assert.equal(await loadError(missing), `${label(join(dir, "nowhere.yml"))}: file not found`);
 
-    const base = await write(
+    const base = await writeText(
       dir,
       "base.yml",
       "name: base\nrules:\n  - name: not_null\n    params: { column: a }\n",
     );
-    const clash = await write(
+    const clash = await writeText(
       dir,
       "clash.yml",
       "name: c\nextends: base.yml\nrules:\n  - name: not_null\n    params: { column: a }\n",
@@ -719,8 +687,8 @@ Deno.test("extends: a missing base and a rule clash with a base are errors", asy
       await loadError(clash),
       `${label(clash)}:4:5: rules[0]: ${duplicateId("COL:a:not_null", label(base))}`,
     );
-    const badBase = await write(dir, "bad_base.yml", "name: b\nrules:\n  - name: nope\n");
-    const child = await write(dir, "child.yml", "name: c\nextends: bad_base.yml\n");
+    const badBase = await writeText(dir, "bad_base.yml", "name: b\nrules:\n  - name: nope\n");
+    const child = await writeText(dir, "child.yml", "name: c\nextends: bad_base.yml\n");
     assert.match(
       await loadError(child),
       new RegExp(`^${label(badBase)}:3:11: rules\\[0\\].name: `),
@@ -789,7 +757,7 @@ Deno.test("a Kontract object gets the same checks; errors name the field in <kon
 
 Deno.test("a Kontract object can extend a file and interpolate variables", async () => {
   await withTempDir(async (dir) => {
-    const base = await write(
+    const base = await writeText(
       dir,
       "base.yml",
       "name: base\nrules:\n  - name: not_null\n    params: { column: a }\n",
@@ -820,10 +788,10 @@ rules:
     params: { threshold: ${threshold} }
     severity: ${severity}
 `;
-    const first = await loadKontract(await write(dir, "a.yml", kontractYaml(5)));
-    const again = await loadKontract(await write(dir, "b.yml", kontractYaml(5)));
+    const first = await loadKontract(await writeText(dir, "a.yml", kontractYaml(5)));
+    const again = await loadKontract(await writeText(dir, "b.yml", kontractYaml(5)));
     const reformatted = await loadKontract(
-      await write(
+      await writeText(
         dir,
         "c.yml",
         "# same rules, other layout\nname: fp\nrules:\n- {name: not_null, params: {column: a}}\n" +
@@ -842,8 +810,10 @@ rules:
     assert.equal(reformatted.fingerprint, first.fingerprint);
     assert.equal(asObject.fingerprint, first.fingerprint);
 
-    const otherParam = await loadKontract(await write(dir, "d.yml", kontractYaml(6)));
-    const otherSeverity = await loadKontract(await write(dir, "e.yml", kontractYaml(5, "warning")));
+    const otherParam = await loadKontract(await writeText(dir, "d.yml", kontractYaml(6)));
+    const otherSeverity = await loadKontract(
+      await writeText(dir, "e.yml", kontractYaml(5, "warning")),
+    );
     const fewerRules = await loadKontract({
       name: "fp",
       rules: [{ name: "not_null", params: { column: "a" } }],

@@ -4,14 +4,12 @@
  * the read-only / timeout backstops, connection failures and violating rows.
  */
 import { join } from "node:path";
-import { type CliIo, main } from "../../cli.ts";
 import { DataSourceError, KontractError, validate } from "../../mod.ts";
-import { violatingRows } from "../../src/engine/violating_rows.ts";
 import { loadKontract } from "../../src/kontract/load.ts";
-import { planRules } from "../../src/engine/plan.ts";
 import { openPostgres, postgresConfig, postgresError } from "../../src/sources/postgres.ts";
 import { redactUri } from "../../src/sources/connection_uri.ts";
-import { assert, assertEquals } from "../support/assert.ts";
+import { assert, assertEquals, assertRejectsWith } from "../support/assert.ts";
+import { runCli } from "../support/cli.ts";
 import { peopleFrame, tempDir, writeBoth } from "../support/fixtures.ts";
 import {
   loadFrame,
@@ -20,28 +18,10 @@ import {
   tempSchema,
   type TestPostgres,
 } from "../support/postgres.ts";
-import { frameRows, rowRulesOf } from "../support/violating_rows.ts";
-import {
-  HOSTILE_COLUMNS,
-  HOSTILE_EXPECTED,
-  HOSTILE_VALUES,
-  hostileFrame,
-  hostileRules,
-} from "../support/hostile.ts";
+import { collectViolatingRows, frameRows, violatingRowsOf } from "../support/violating_rows.ts";
+import { HOSTILE_VALUES, hostileCounts, hostileFrame, hostileRules } from "../support/hostile.ts";
 
 const SECRET = "Sup3r-Secret-Pw";
-
-/** Runs the CLI in this process and records its output. */
-async function kontra(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = { stdout: "", stderr: "" };
-  const io: CliIo = {
-    stdout: (text) => void (out.stdout += text),
-    stderr: (text) => void (out.stderr += text),
-    isTerminal: { stdout: false, stderr: false },
-    env: () => undefined,
-  };
-  return { code: await main(args, io), ...out };
-}
 
 async function withPeople(
   body: (pg: TestPostgres, table: string, schema: string) => Promise<void>,
@@ -204,7 +184,7 @@ Deno.test(
       } finally {
         await pg.sql.unsafe(`DROP TABLE public."kontra_test_${schema}"`);
       }
-      await assertRejectsWith(
+      await assertRejectsOneLine(
         validate({ name: "m", datasource: `${pg.url}/${schema}.missing`, rules }, { env: {} }),
         DataSourceError,
         /table not found/,
@@ -229,10 +209,7 @@ Deno.test(
           { name: "hostile", datasource: `${pg.url}/${schema.name}.hostile`, rules },
           { env: {}, failFast, timings: true },
         );
-        const expected = HOSTILE_COLUMNS.flatMap(() =>
-          HOSTILE_EXPECTED.map((count) => failFast ? Math.min(count, 1) : count)
-        );
-        assertEquals(result.results.map((r) => r.failed_count), expected);
+        assertEquals(result.results.map((r) => r.failed_count), hostileCounts(failFast));
         assertEquals(result.document.stats?.sql?.length, 2);
       }
       // Parquet agrees.
@@ -241,7 +218,7 @@ Deno.test(
       const files = await validate({ name: "hostile", datasource: parquet, rules: hostileRules() });
       assertEquals(
         files.results.map((r) => r.failed_count),
-        HOSTILE_COLUMNS.flatMap(() => HOSTILE_EXPECTED),
+        hostileCounts(),
       );
       const [{ alive }] = await pg.sql.unsafe(`SELECT alive FROM "${schema.name}".canary`);
       assertEquals(alive, 1);
@@ -311,14 +288,14 @@ Deno.test(pgTest("PostgreSQL: a query: datasource validates a view of a table"),
         ],
       ] as const
     ) {
-      await assertRejectsWith(
+      await assertRejectsOneLine(
         validate({ name: "q", datasource: { connection: pg.url, query }, rules: [] }, { env: {} }),
         KontractError,
         problem,
         2,
       );
     }
-    await assertRejectsWith(
+    await assertRejectsOneLine(
       validate({
         name: "q",
         datasource: { connection: `${pg.url}/${schema}.people`, query: "SELECT 1 AS x" },
@@ -328,7 +305,7 @@ Deno.test(pgTest("PostgreSQL: a query: datasource validates a view of a table"),
       /names the database only/,
       2,
     );
-    await assertRejectsWith(
+    await assertRejectsOneLine(
       validate({
         name: "q",
         datasource: { connection: "data/x.parquet", query: "SELECT 1 AS x" },
@@ -354,20 +331,20 @@ Deno.test(
             { name: "custom_sql_check", params: { sql }, id: "mine" },
           ],
         }, { env: {} });
-      await assertRejectsWith(
+      await assertRejectsOneLine(
         bad("SELECT * FROM {table} WHERE nope > 1"),
         KontractError,
         /^mine: .*query failed: column "nope" does not exist/,
         2,
       );
       // Snowflake syntax passes the load-time check, then fails this dialect's.
-      await assertRejectsWith(
+      await assertRejectsOneLine(
         bad("SELECT * FROM {table} QUALIFY ROW_NUMBER() OVER (ORDER BY id) > 1"),
         KontractError,
         /^mine: not a SELECT the SQL parser understands/,
         2,
       );
-      await assertRejectsWith(
+      await assertRejectsOneLine(
         validate({
           name: "bad",
           datasource: table,
@@ -388,19 +365,19 @@ Deno.test(
       const source = await openPostgres(`${table}?statement_timeout=0.3`, { env: {} });
       try {
         // Straight through SqlAccess: the guard is not involved, the database still refuses.
-        await assertRejectsWith(
+        await assertRejectsOneLine(
           source.sql.query(`CREATE TABLE "${schema}".written (a int)`),
           KontractError,
           /must not write: cannot execute CREATE TABLE in a read-only transaction/,
           2,
         );
-        await assertRejectsWith(
+        await assertRejectsOneLine(
           source.sql.query(`SELECT 1 AS a; DELETE FROM "${schema}".people`),
           KontractError,
           /cannot insert multiple commands into a prepared statement/,
           2,
         );
-        await assertRejectsWith(
+        await assertRejectsOneLine(
           source.sql.query("SELECT pg_sleep(5) AS slept"),
           DataSourceError,
           /statement timed out after 0\.3s/,
@@ -450,7 +427,7 @@ Deno.test(
         file,
         `name: k\ndatasource: "${datasource}"\nrules: [{ name: min_rows, params: { threshold: 1 } }]\n`,
       );
-      const run = await kontra(["validate", file]);
+      const run = await runCli(["validate", file]);
       assertEquals(run.code, 3, run.stderr);
       assertEquals(run.stdout, "");
       assertEquals(run.stderr.trimEnd().split("\n").length, 1, run.stderr);
@@ -492,25 +469,8 @@ Deno.test(
         { name: "custom_sql_check", params: { sql: "SELECT email FROM {table}" }, id: "partial" },
         { name: "dtype", params: { column: "id", type: "string" } },
       ];
-      const collect = async (datasource: string) => {
-        const kontract = await loadKontract({ name: "rows", datasource, rules }, { env: {} });
-        const { openSource } = await import("../../src/sources/resolve.ts");
-        const source = await openSource(datasource, { baseDir: Deno.cwd(), env: {} });
-        try {
-          const schema = await source.schema();
-          const planned = planRules(kontract, schema, undefined);
-          const result = await violatingRows(source, {
-            rules: rowRulesOf(planned),
-            schema,
-            rows: 10,
-          });
-          return { result, rows: await frameRows(result) };
-        } finally {
-          await source.close?.();
-        }
-      };
-      const fromDb = await collect(table);
-      const fromFile = await collect(parquet);
+      const fromDb = await collectViolatingRows(table, rules, {});
+      const fromFile = await collectViolatingRows(parquet, rules, {});
       assertEquals(fromDb.result.kind, "batches");
       assertEquals(fromDb.result.notes, [
         "partial: skipped: its rows cannot be traced to the dataset: the SELECT does not return id, country, age, score, active",
@@ -541,28 +501,16 @@ Deno.test(
       assertEquals(fromDb.rows.rows.length, 2 + 3 + 3 + 3 + 1);
       const ids = fromDb.rows.rows.map((row) => row[0] as number);
       assertEquals(ids, [...ids].sort((a, b) => a - b));
-      const again = await collect(table);
+      const again = await collectViolatingRows(table, rules, {});
       assertEquals(again.rows, fromDb.rows, "the same rows in the same order every run");
     });
   },
 );
 
-async function assertRejectsWith(
-  promise: Promise<unknown>,
-  type: typeof KontractError | typeof DataSourceError,
-  message: RegExp,
-  exitCode: number,
-): Promise<void> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof type, `${error}`);
-    assert.match((error as Error).message, message);
-    assertEquals((error as KontractError).exitCode, exitCode);
-    assert.ok(!(error as Error).message.includes("\n"), "one line");
-    return;
-  }
-  assert.fail(`expected ${type.name} matching ${message}`);
+/** `assertRejectsWith`, and the message is one line. */
+async function assertRejectsOneLine(...args: Parameters<typeof assertRejectsWith>): Promise<void> {
+  const error = await assertRejectsWith(...args);
+  assert.ok(!error.message.includes("\n"), "one line");
 }
 
 Deno.test(
@@ -586,7 +534,7 @@ Deno.test(
           "",
         ].join("\n"),
       );
-      const run = await kontra(["validate", file, "--fail-fast", "-o", "json", "--timings"]);
+      const run = await runCli(["validate", file, "--fail-fast", "-o", "json", "--timings"]);
       assertEquals(run.code, 1, run.stderr);
       assert.ok(!run.stdout.includes(SECRET) && !run.stderr.includes(SECRET));
       const document = JSON.parse(run.stdout);
@@ -643,13 +591,7 @@ Deno.test(pgTest("PostgreSQL: many violating rows arrive in cursor batches"), as
   const kontract = await loadKontract({ name: "big", datasource, rules }, { env: {} });
   const source = await openPostgres(datasource, { env: {} });
   try {
-    const schemaInfo = await source.schema();
-    const plan = planRules(kontract, schemaInfo, undefined);
-    const result = await violatingRows(source, {
-      rules: rowRulesOf(plan),
-      schema: schemaInfo,
-      rows: 25000,
-    });
+    const result = await violatingRowsOf(source, kontract, await source.schema(), 25000);
     const rows = await frameRows(result);
     assertEquals(rows.types, ["Int32", "String", "Date", "Datetime", "String", "String"]);
     assertEquals(rows.rows.length, 12500);

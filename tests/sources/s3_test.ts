@@ -5,6 +5,7 @@
 import pl from "nodejs-polars";
 import { assert, assertEquals } from "../support/assert.ts";
 import { explain, validate } from "../../mod.ts";
+import { REPO, runCliProcess } from "../support/cli.ts";
 import { peopleFrame, tempDir, writeBoth } from "../support/fixtures.ts";
 import { expectedCounts, kontractOf, RULE_CASES } from "../support/rule_cases.ts";
 import { type S3TestServer, startS3Server } from "../support/s3_server.ts";
@@ -12,7 +13,6 @@ import { usersFrame } from "../../scripts/users_data.ts";
 import { parseS3Uri } from "../../src/sources/s3_location.ts";
 
 const BUCKET = "lake";
-const REPO = new URL("../../", import.meta.url).pathname;
 
 /** Starts a server holding the people data as one Parquet, one CSV, a 3-file prefix and a big file. */
 async function lakeServer(dir: string): Promise<S3TestServer> {
@@ -46,18 +46,6 @@ async function withEnv(vars: Record<string, string>, body: () => Promise<void>):
       else Deno.env.set(key, value);
     }
   }
-}
-
-/** The CLI as a separate process, with exactly these AWS variables. */
-async function cli(args: string[], env: Record<string, string>, cwd = REPO) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${REPO}cli.ts`, ...args],
-    cwd,
-    env: { NO_COLOR: "1", ...env },
-    clearEnv: true,
-  }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
 }
 
 Deno.test("S3 sources count every rule exactly as the local files do", async (t) => {
@@ -189,7 +177,10 @@ Deno.test("S3 failures: exit 3 with one clear line and no secret; exit 2 for a m
       ["s3://Bad_Bucket!/x.parquet", good, 2, /not a valid S3 URI/],
     ];
     for (const [uri, env, code, message] of cases) {
-      const run = await cli(["validate", kontract, "--data", uri], env, dir.path);
+      const run = await runCliProcess(["validate", kontract, "--data", uri], {
+        env,
+        cwd: dir.path,
+      });
       assertEquals(run.code, code, `${uri}: ${run.stderr}`);
       const lines = run.stderr.trim().split("\n");
       assertEquals(lines.length, 1, run.stderr);
@@ -218,14 +209,13 @@ Deno.test("credentials from .env and ${VAR}; the process environment wins over .
       "name: k\ndatasource: s3://${LAKE_BUCKET}/people.parquet\nrules:\n" +
         "  - { name: not_null, params: { column: email } }\n",
     );
-    const fromDotEnv = await cli(["validate", "k.yml", "-o", "json"], {}, dir.path);
+    const fromDotEnv = await runCliProcess(["validate", "k.yml", "-o", "json"], { cwd: dir.path });
     assertEquals(fromDotEnv.code, 1, fromDotEnv.stderr);
     assertEquals(JSON.parse(fromDotEnv.stdout).results[0].failed_count, 2);
-    const processWins = await cli(
-      ["validate", "k.yml"],
-      { AWS_SECRET_ACCESS_KEY: "wrong-from-process" },
-      dir.path,
-    );
+    const processWins = await runCliProcess(["validate", "k.yml"], {
+      env: { AWS_SECRET_ACCESS_KEY: "wrong-from-process" },
+      cwd: dir.path,
+    });
     assertEquals(processWins.code, 3, processWins.stderr);
     assert.match(processWins.stderr, /access denied/);
   } finally {

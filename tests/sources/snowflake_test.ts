@@ -3,25 +3,18 @@
  * server (tests/support/snowflake_server.ts), over 127.0.0.1 only.
  */
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { DataSourceError, KontractError, validate } from "../../mod.ts";
-import { planRules } from "../../src/engine/plan.ts";
 import { violatingRows } from "../../src/engine/violating_rows.ts";
 import { loadKontract } from "../../src/kontract/load.ts";
 import { openSource } from "../../src/sources/resolve.ts";
 import { snowflakeConfig, snowflakeError } from "../../src/sources/snowflake.ts";
-import { assert, assertEquals } from "../support/assert.ts";
+import { assert, assertEquals, assertRejectsWith } from "../support/assert.ts";
+import { REPO, runCliProcess, runDeno } from "../support/cli.ts";
 import { peopleFrame, tempDir, writeBoth } from "../support/fixtures.ts";
-import {
-  HOSTILE_COLUMNS,
-  HOSTILE_EXPECTED,
-  hostileFrame,
-  hostileRules,
-} from "../support/hostile.ts";
+import { hostileCounts, hostileFrame, hostileRules } from "../support/hostile.ts";
 import { withSnowflake } from "../support/snowflake_fixtures.ts";
-import { frameRows, rowRulesOf } from "../support/violating_rows.ts";
+import { collectViolatingRows, frameRows, violatingRowsOf } from "../support/violating_rows.ts";
 
-const REPO = fileURLToPath(new URL("../../", import.meta.url));
 /** What a child Deno needs from this environment to find its caches, and nothing else. */
 const BASE_ENV = Object.fromEntries(
   ["HOME", "DENO_DIR", "PATH", "TMPDIR"].flatMap((name) => {
@@ -165,9 +158,7 @@ Deno.test("Snowflake: hostile column names and values stay inside their quotes",
       );
       assertEquals(
         result.results.map((r) => r.failed_count),
-        HOSTILE_COLUMNS.flatMap(() =>
-          HOSTILE_EXPECTED.map((count) => failFast ? Math.min(count, 1) : count)
-        ),
+        hostileCounts(failFast),
       );
     }
     const alive = await sf.server.db.runAndReadAll(`SELECT alive FROM "KONTRA"."PUBLIC"."canary"`);
@@ -244,24 +235,8 @@ Deno.test("Snowflake: login and connection failures exit 3 in one line, without 
         sf.tableUri("people")
       }\nrules: [{ name: min_rows, params: { threshold: 1 } }]\n`,
     );
-    const cli = async (env: Record<string, string>) => {
-      const output = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          "--config",
-          join(REPO, "deno.json"),
-          join(REPO, "cli.ts"),
-          "validate",
-          kontract,
-        ],
-        cwd: dir.path,
-        env: { ...BASE_ENV, NO_COLOR: "1", ...env },
-        clearEnv: true,
-      }).output();
-      const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-      return { code: output.code, stdout: text(output.stdout), stderr: text(output.stderr) };
-    };
+    const cli = (env: Record<string, string>) =>
+      runCliProcess(["validate", kontract], { env: { ...BASE_ENV, ...env }, cwd: dir.path });
     const wrong = await cli({ ...sf.env, SNOWFLAKE_PASSWORD: SECRET });
     assertEquals(wrong.code, 3, wrong.stderr);
     assertEquals(wrong.stdout, "");
@@ -292,13 +267,8 @@ Deno.test("snowflake-sdk is loaded only for snowflake:// sources", async () => {
     await validate({ name: "p", datasource: ${JSON.stringify(parquet)},
       rules: [{ name: "not_null", params: { column: "id" } }] });
     console.log(Deno.env.get("SNOWFLAKE_DISABLE_PLATFORM_DETECTION") ?? "not loaded");`;
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", "--ext=ts", script],
-    cwd: REPO,
-    env: { ...BASE_ENV, NO_COLOR: "1" },
-    clearEnv: true,
-  }).output();
-  assertEquals(new TextDecoder().decode(output.stdout).trim(), "not loaded");
+  const run = await runDeno(["eval", "--ext=ts", script], { env: { ...BASE_ENV, NO_COLOR: "1" } });
+  assertEquals(run.stdout.trim(), "not loaded");
 });
 
 Deno.test("Snowflake: violating rows stream from the server, the same rows as Parquet's", async () => {
@@ -315,21 +285,8 @@ Deno.test("Snowflake: violating rows stream from the server, the same rows as Pa
       // SQL, and rows trace back only when every column comes back under its own name.
       { name: "custom_sql_check", params: { sql: 'SELECT * FROM {table} WHERE "age" > 50' } },
     ];
-    const collect = async (datasource: string) => {
-      const kontract = await loadKontract({ name: "rows", datasource, rules }, { env: sf.env });
-      const source = await openSource(datasource, { baseDir: Deno.cwd(), env: sf.env });
-      try {
-        const schema = await source.schema();
-        const plan = planRules(kontract, schema, undefined);
-        return await frameRows(
-          await violatingRows(source, { rules: rowRulesOf(plan), schema, rows: 10 }),
-        );
-      } finally {
-        await source.close?.();
-      }
-    };
-    const fromServer = await collect(sf.tableUri("people"));
-    const fromFile = await collect(parquet);
+    const fromServer = (await collectViolatingRows(sf.tableUri("people"), rules, sf.env)).rows;
+    const fromFile = (await collectViolatingRows(parquet, rules, sf.env)).rows;
     // Snowflake integers are NUMBER: Int64 where the file has Int32.
     assertEquals(fromServer.types, [
       "Int64",
@@ -346,23 +303,6 @@ Deno.test("Snowflake: violating rows stream from the server, the same rows as Pa
     assertEquals(fromServer.rows.length, 2 + 4 + 2 + 3 + 1);
   });
 });
-
-async function assertRejectsWith(
-  promise: Promise<unknown>,
-  type: typeof KontractError | typeof DataSourceError,
-  message: RegExp,
-  exitCode: number,
-): Promise<void> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof type, `${error}`);
-    assert.match((error as Error).message, message);
-    assertEquals((error as KontractError).exitCode, exitCode);
-    return;
-  }
-  assert.fail(`expected ${type.name} matching ${message}`);
-}
 
 Deno.test("Snowflake errors: the SQL state picks the exit code; messages stay one line", () => {
   const config = { redacted: "snowflake://a/DB/S/T", secrets: [SECRET], statementTimeoutS: 30 };
@@ -484,13 +424,7 @@ Deno.test("Snowflake: many violating rows arrive in cursor batches", async () =>
     const source = await openSource(datasource, { baseDir: Deno.cwd(), env: sf.env });
     try {
       const schema = await source.schema();
-      const plan = planRules(kontract, schema, undefined);
-      const result = await violatingRows(source, {
-        rules: rowRulesOf(plan),
-        schema,
-        rows: 25000,
-      });
-      const rows = await frameRows(result);
+      const rows = await frameRows(await violatingRowsOf(source, kontract, schema, 25000));
       assertEquals(rows.rows.length, 12500);
       assertEquals(rows.rows[0], [0, null, "COL:label:not_null", "label is NULL"]);
       assertEquals(rows.rows.at(-1), [24998, null, "COL:label:not_null", "label is NULL"]);

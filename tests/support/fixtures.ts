@@ -1,14 +1,41 @@
 /**
  * Small datasets whose every count is known by construction, written as Parquet
- * and CSV into a temporary directory.
+ * and CSV into a temporary directory; the temporary directory and the files tests write.
  * @module
  */
+import { dirname, join } from "node:path";
 import pl, { type DataFrame } from "nodejs-polars";
 
 /** A temporary directory removed by `using`. */
 export async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
   const path = await Deno.makeTempDir({ prefix: "kontra-test-" });
   return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
+}
+
+/** Runs `body` with a fresh temporary directory, removed afterwards. */
+export async function withTempDir(body: (dir: string) => Promise<void>): Promise<void> {
+  await using dir = await tempDir();
+  await body(dir.path);
+}
+
+/** Writes `text` to `dir/name` (creating sub-directories) and returns the path. */
+export async function writeText(dir: string, name: string, text: string): Promise<string> {
+  const path = join(dir, name);
+  await Deno.mkdir(dirname(path), { recursive: true });
+  await Deno.writeTextFile(path, text);
+  return path;
+}
+
+/**
+ * Five users, ids 1 to 5, followed by `columns`. By construction: email has 1 NULL and
+ * 1 duplicate ("a@x.io" twice); 2 ids are above 3.
+ */
+export function fiveUsers(columns: Record<string, unknown[]> = {}): DataFrame {
+  return pl.DataFrame({
+    id: pl.Series("id", [1, 2, 3, 4, 5], pl.Int64),
+    email: ["a@x.io", "b@x.io", null, "a@x.io", "c@x.io"],
+    ...columns,
+  });
 }
 
 /**

@@ -55,3 +55,10 @@ export function hostileRules() {
 
 /** [not_null, unique, allowed_values, regex] per column. */
 export const HOSTILE_EXPECTED = [1, 0, 5, 5];
+
+/** The failed counts `hostileRules()` expects, in order; fail-fast caps each at 1. */
+export function hostileCounts(failFast = false): number[] {
+  return HOSTILE_COLUMNS.flatMap(() =>
+    HOSTILE_EXPECTED.map((count) => failFast ? Math.min(count, 1) : count)
+  );
+}

@@ -1,11 +1,21 @@
 /**
- * Helpers for violating-rows tests: the row-level rules of a plan, and the rows a
- * ViolatingRows result yields, collected into plain arrays.
+ * Helpers for violating-rows tests: the row-level rules of a plan, the violating rows a
+ * source gives for a Kontract, and the rows a ViolatingRows result yields, collected
+ * into plain arrays.
  * @module
  */
 import pl, { type DataFrame } from "nodejs-polars";
-import type { Plan } from "../../src/engine/plan.ts";
-import { compareIds, type RowRule, type ViolatingRows } from "../../src/engine/violating_rows.ts";
+import { type Plan, planRules } from "../../src/engine/plan.ts";
+import {
+  compareIds,
+  type RowRule,
+  type ViolatingRows,
+  violatingRows,
+} from "../../src/engine/violating_rows.ts";
+import type { Environment } from "../../src/kontract/env.ts";
+import { type Kontract, loadKontract } from "../../src/kontract/load.ts";
+import { openSource } from "../../src/sources/resolve.ts";
+import type { Schema, Source } from "../../src/sources/source.ts";
 
 /** The plan's rules that have violating rows, sorted by id (as quarantine passes them). */
 export function rowRulesOf(plan: Plan): RowRule[] {
@@ -42,4 +52,34 @@ export async function frameRows(
     types: frame.dtypes.map((type) => String(type.variant)),
     rows: frame.rows(),
   };
+}
+
+/** The violating rows of the Kontract's row-level rules, planned on `schema`, at most `rows`. */
+export async function violatingRowsOf(
+  source: Source,
+  kontract: Kontract,
+  schema: Schema,
+  rows: number,
+): Promise<ViolatingRows> {
+  const plan = planRules(kontract, schema, undefined);
+  return await violatingRows(source, { rules: rowRulesOf(plan), schema, rows });
+}
+
+/**
+ * Opens `datasource`, collects up to 10 violating rows of `rules` from it and closes it:
+ * the same rules over a database and over a file must give the same rows.
+ */
+export async function collectViolatingRows(
+  datasource: string,
+  rules: Record<string, unknown>[],
+  env: Environment,
+): Promise<{ result: ViolatingRows; rows: Awaited<ReturnType<typeof frameRows>> }> {
+  const kontract = await loadKontract({ name: "rows", datasource, rules }, { env });
+  const source = await openSource(datasource, { baseDir: Deno.cwd(), env });
+  try {
+    const result = await violatingRowsOf(source, kontract, await source.schema(), 10);
+    return { result, rows: await frameRows(result) };
+  } finally {
+    await source.close?.();
+  }
 }
