@@ -5,7 +5,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { generateUsers } from "../scripts/generate_users.ts";
+import { ensureUsersData, parquetFiles } from "./data.ts";
 import { validate } from "../mod.ts";
 import { startS3Server } from "../tests/support/s3_server.ts";
 
@@ -14,13 +14,8 @@ const { values } = parseArgs({
   options: { rows: { type: "string", default: "10000000" } },
 });
 const rows = Number(values.rows);
-const dir = `bench/data/users_${rows}`;
-try {
-  await Deno.stat(`${dir}/part-00000.parquet`);
-} catch {
-  await generateUsers(dir, rows);
-}
-const files = [...Deno.readDirSync(dir)].map((entry) => entry.name).sort();
+const dir = await ensureUsersData(rows, 5_000_000, { log: (message) => console.error(message) });
+const files = parquetFiles(dir).map((file) => file.name);
 const server = await startS3Server();
 try {
   await server.createBucket("bench");

@@ -89,7 +89,9 @@ function scanReads(plan: Plan): Explanation["reads"] {
   for (const rule of scanned.filter((rule) => rule.measure.kind === "duplicates")) {
     reads.push({
       tier: "scan",
-      what: `duplicates of ${rule.column!.name}: hash-partitioned streaming group-by`,
+      what: `duplicates of ${
+        rule.column!.name
+      }: after the single pass, an exact group-by in DuckDB that spills to disk (or Polars' hash-partitioned passes), reading the column once more at most`,
     });
   }
   return reads;
@@ -131,7 +133,9 @@ function explainRule(rule: PlannedRule): ExplainedRule {
     case "duplicates":
       return {
         ...base,
-        how: rule.tier === "sql" ? "COUNT(col) - COUNT(DISTINCT col)" : "hash-partitioned group-by",
+        how: rule.tier === "sql"
+          ? "COUNT(col) - COUNT(DISTINCT col)"
+          : "exact duplicate count after the single pass",
       };
     case "violations":
       if (rule.tier === "metadata") return { ...base, columns: [], how: "footer statistics" };

@@ -1,10 +1,26 @@
 /**
- * The scan tier: every row-local rule in ONE streaming Polars pass, and exact
- * duplicate counts in hash-partitioned passes so memory stays bounded as rows grow.
+ * The scan tier: every row-local rule in ONE streaming Polars pass; then the passes
+ * that need more than one row at a time, with memory bounded as rows grow: exact
+ * duplicate counts (DuckDB's spilling GROUP BY, or hash-partitioned Polars passes for
+ * types DuckDB would compare differently) and `custom_sql_check` in DuckDB.
+ *
+ * A source whose data is expensive to read again (S3, CSV) is read once more at most:
+ * the columns the duplicate counts need are copied into a private local Parquet file
+ * first (see local_copy.ts), unless user SQL already needs the source's own local table.
  * @module
  */
 import pl, { type DataFrame, type Expr, type LazyDataFrame } from "nodejs-polars";
-import { DataSourceError } from "../errors.ts";
+import { DataSourceError, KontractError } from "../errors.ts";
+import type { Source } from "../sources/source.ts";
+import {
+  countDuplicatesInDuckdb,
+  duckdbComparable,
+  type DuplicatesRequest,
+} from "./duckdb_duplicates.ts";
+import { countWithDuckdb, type SqlCountRequest } from "./duckdb_sql.ts";
+import { copyLocally, type LocalCopy } from "./local_copy.ts";
+
+export type { DuplicatesRequest } from "./duckdb_duplicates.ts";
 
 /** A count to take in the single pass: the number of rows where `predicate` holds. */
 export interface CountRequest {
@@ -109,4 +125,101 @@ function collectStreaming(query: LazyDataFrame): DataFrame {
 function numberAt(frame: DataFrame, column: string): number {
   const value = frame.getColumn(column).get(0);
   return value === null || value === undefined ? 0 : Number(value);
+}
+
+/** What the passes after the single one measure. */
+export interface RescanRequests {
+  /** `unique` rules: exact duplicates of a column. */
+  duplicates: DuplicatesRequest[];
+  /** `custom_sql_check` SELECTs, counted in DuckDB. */
+  queries: SqlCountRequest[];
+  /** Rows in the dataset (sizes Polars' partitions). */
+  rows: number;
+}
+
+/** How the engine times phases and shows progress. */
+export interface RescanHooks {
+  time<T>(phase: string, work: () => Promise<T>): Promise<T>;
+  onProgress?: (message: string) => void;
+}
+
+/**
+ * Counts duplicates and user SQL rows. Phases: `local_copy` (the source's local table
+ * or a copy of columns), `duplicates`, `sql`. Temporary files are removed before it
+ * returns, also after an error.
+ */
+export async function measureRescans(
+  source: Source,
+  { duplicates, queries, rows }: RescanRequests,
+  { time, onProgress }: RescanHooks,
+): Promise<{ counts: Map<string, number>; passes: number }> {
+  const counts = new Map<string, number>();
+  let passes = 0;
+  if (queries.length > 0 && !source.duckdb) {
+    throw new KontractError(`${source.uri}: custom_sql_check is not available`);
+  }
+  const releases: (() => Promise<void>)[] = [];
+  try {
+    // The source's own DuckDB table: user SQL needs it; duplicates use it when it is
+    // cheap to get (local files) or fetched anyway, and typed like the scan (Parquet).
+    const cheap = source.cheapRescans === true;
+    const table = queries.length > 0 || (cheap && duplicates.length > 0)
+      ? await time("local_copy", async () => await source.duckdb?.())
+      : undefined;
+    if (table) releases.push(() => table.release());
+    if (table && !cheap) passes += 1;
+    const inDuckdb = duplicates.filter(({ column }) => duckdbComparable(column.dtype));
+    const inPolars = duplicates.filter(({ column }) => !duckdbComparable(column.dtype));
+    const direct = table?.exactTypes === true;
+    const copied = [
+      ...new Set([...(direct ? [] : inDuckdb), ...(cheap ? [] : inPolars)].map(nameOf)),
+    ];
+    let copy: LocalCopy | undefined;
+    if (copied.length > 0) {
+      if (!source.scan) throw new KontractError(`${source.uri}: this source cannot be scanned`);
+      onProgress?.(`copying ${copied.join(", ")} to a local file`);
+      copy = await time("local_copy", () => copyLocally(source.scan!(copied)));
+      releases.push(copy.release);
+      passes += 1;
+    }
+    if (inDuckdb.length > 0) {
+      const found = await time(
+        "duplicates",
+        () =>
+          countDuplicatesInDuckdb(direct ? table! : copy!.table, inDuckdb, {
+            onColumn: (column) => onProgress?.(`checking ${column} for duplicates`),
+          }),
+      );
+      for (const [key, count] of found.counts) counts.set(key, count);
+      passes += found.passes;
+    }
+    for (const { key, column } of inPolars) {
+      const scan = copy && !cheap ? copy.scan : source.scan?.bind(source);
+      if (!scan) throw new KontractError(`${source.uri}: this source cannot be scanned`);
+      onProgress?.(`checking ${column.name} for duplicates`);
+      const found = await time("duplicates", () =>
+        Promise.resolve(
+          countDuplicates(
+            () => scan([column.name]),
+            column.name,
+            rows,
+            rowsPerPartition(column.dtype),
+          ),
+        ));
+      counts.set(key, found.count);
+      passes += found.passes;
+    }
+    if (queries.length > 0) {
+      onProgress?.(`running ${queries.length} SQL checks`);
+      const found = await time("sql", () => countWithDuckdb(table!, queries));
+      for (const [key, count] of found) counts.set(key, count);
+    }
+    return { counts, passes };
+  } finally {
+    for (const release of releases.reverse()) await release();
+  }
+}
+
+function nameOf({ column }: DuplicatesRequest): string {
+  return column.name;
 }

@@ -14,11 +14,10 @@ import {
 } from "../report/result.ts";
 import type { Observation } from "../rules/define.ts";
 import type { DatasetStats, Schema, Source } from "../sources/source.ts";
-import { countWithDuckdb } from "./duckdb_sql.ts";
 import { type Plan, type PlannedRule, planRules } from "./plan.ts";
 import { measureInDatabase, sqlRunStats } from "./pushdown.ts";
 import { peakRssBytes } from "./peak_rss.ts";
-import { countDuplicates, countInOnePass, rowsPerPartition } from "./scan.ts";
+import { countInOnePass, measureRescans } from "./scan.ts";
 
 /** How to run. */
 export interface RunOptions {
@@ -97,41 +96,20 @@ async function measure(
     () => countInOnePass(source.scan!(plan.scanColumns), requests, plan.scanCountsRows),
   );
   const rows = stats?.rows ?? pass.rows ?? 0;
-  const counts = pass.counts;
-  let scanPasses = pass.passes;
-  for (const rule of scanned.filter((rule) => rule.measure.kind === "duplicates")) {
-    const column = rule.column!.name;
-    onProgress?.(`checking ${column} for duplicates`);
-    const duplicates = clock.timeSync(
-      "duplicates",
-      () =>
-        countDuplicates(
-          () => source.scan!([column]),
-          column,
-          rows,
-          rowsPerPartition(rule.column!.dtype),
-        ),
-    );
-    counts.set(rule.instance.id, duplicates.count);
-    scanPasses += duplicates.passes;
-  }
-  const queries = plan.rules.flatMap((rule) =>
-    rule.tier === "sql" && rule.measure.kind === "sql_query"
-      ? [{ key: rule.instance.id, sql: rule.measure.sql }]
-      : []
-  );
-  if (queries.length > 0) {
-    if (!source.duckdb) throw new KontractError(`${source.uri}: custom_sql_check is not available`);
-    onProgress?.(`running ${queries.length} SQL checks`);
-    const table = await source.duckdb();
-    try {
-      const sqlCounts = await clock.time("sql", () => countWithDuckdb(table, queries));
-      for (const [key, count] of sqlCounts) counts.set(key, count);
-    } finally {
-      await table.release();
-    }
-  }
-  return { rows, counts, scanPasses };
+  // Duplicates and user SQL: DuckDB (spilling) or partitioned passes, see scan.ts.
+  const rescans = await measureRescans(source, {
+    duplicates: scanned.flatMap((rule) =>
+      rule.measure.kind === "duplicates" ? [{ key: rule.instance.id, column: rule.column! }] : []
+    ),
+    queries: plan.rules.flatMap((rule) =>
+      rule.tier === "sql" && rule.measure.kind === "sql_query"
+        ? [{ key: rule.instance.id, sql: rule.measure.sql }]
+        : []
+    ),
+    rows,
+  }, { time: (phase, work) => clock.time(phase, work), onProgress });
+  const counts = new Map([...pass.counts, ...rescans.counts]);
+  return { rows, counts, scanPasses: pass.passes + rescans.passes };
 }
 
 /** Dataset rules measure the dataset; a row predicate needs a column to be planned. */

@@ -7,6 +7,7 @@ import { globSync } from "node:fs";
 import pl, { type DataFrame, type LazyDataFrame } from "nodejs-polars";
 import { DataSourceError } from "../errors.ts";
 import { duckdb } from "../sql/duckdb.ts";
+import { exactGlob, localSiblings } from "./one_scan.ts";
 import { localRangeReader, readParquetStats } from "./parquet_footer.ts";
 import type { DatasetStats, DuckdbTable, Schema, Source } from "./source.ts";
 
@@ -56,9 +57,11 @@ export function commonFormat(files: string[], uri: string): FileFormat {
 export class LocalFileSource implements Source {
   readonly uri: string;
   readonly duckdbVia = "DuckDB reads the local files";
+  readonly cheapRescans = true;
   readonly #files: string[];
   readonly #format: FileFormat;
   readonly #empty: boolean;
+  #glob?: string;
 
   private constructor(files: string[], uri: string, format: FileFormat, empty: boolean) {
     this.#files = files;
@@ -119,11 +122,15 @@ export class LocalFileSource implements Source {
     return Promise.resolve({
       from,
       allowedPaths: this.#files,
+      exactTypes: this.#format === "parquet",
       release: () => Promise.resolve(),
     });
   }
 
   #lazy(): LazyDataFrame {
+    // Many Parquet files as ONE scan: a concat of scans materialises (one_scan.ts).
+    this.#glob ??= this.#format === "parquet" ? exactGlob(this.#files, localSiblings) ?? "" : "";
+    if (this.#glob) return pl.scanParquet(this.#glob);
     const scanOne = (file: string) =>
       this.#format === "parquet"
         ? pl.scanParquet(file)

