@@ -36,7 +36,8 @@ export interface ScanCounts {
 }
 
 const ROWS_ALIAS = "__kontra_rows";
-const COUNT_ALIAS = "__kontra_count";
+/** The count column of {@linkcode repeatedValues}. */
+export const REPEAT_COUNT = "__kontra_count";
 
 // One partition's distinct values must fit in memory, so partitions grow with the
 // row count. Measured on 10M distinct values (2 cores): a string column grouped in
@@ -82,18 +83,17 @@ export function countInOnePass(
 }
 
 /**
- * Non-null values minus distinct non-null values of `column`, exactly. The column's
- * values are split by hash into partitions and each is grouped in its own streaming
- * pass, so at most one partition's distinct values are held at a time.
+ * The values of `column` that occur more than once, with their counts (`REPEAT_COUNT`),
+ * one lazy query per hash partition: each is grouped in its own streaming pass, so at
+ * most one partition's distinct values are held at a time.
  */
-export function countDuplicates(
+export function* repeatedValues(
   scan: () => LazyDataFrame,
   column: string,
   rows: number,
   partitionRows: number,
-): { count: number; passes: number } {
+): Generator<LazyDataFrame> {
   const partitions = Math.max(1, Math.ceil(rows / partitionRows));
-  let count = 0;
   for (let partition = 0; partition < partitions; partition++) {
     let values = scan().filter(pl.col(column).isNotNull());
     if (partitions > 1) {
@@ -102,18 +102,30 @@ export function countDuplicates(
         .modulo(pl.lit(partitions).cast(pl.UInt64));
       values = values.filter(bucket.eq(pl.lit(partition).cast(pl.UInt64)));
     }
-    const repeated = values
-      .groupBy(column)
-      .agg(pl.len().alias(COUNT_ALIAS))
-      .filter(pl.col(COUNT_ALIAS).gt(1))
-      .select(pl.col(COUNT_ALIAS).sub(1).cast(pl.UInt64).sum().alias(COUNT_ALIAS));
-    count += numberAt(collectStreaming(repeated), COUNT_ALIAS);
+    yield values.groupBy(column).agg(pl.len().alias(REPEAT_COUNT))
+      .filter(pl.col(REPEAT_COUNT).gt(1));
   }
-  return { count, passes: partitions };
+}
+
+/** Non-null values minus distinct non-null values of `column`, exactly, in partitioned passes. */
+export function countDuplicates(
+  scan: () => LazyDataFrame,
+  column: string,
+  rows: number,
+  partitionRows: number,
+): { count: number; passes: number } {
+  let count = 0;
+  let passes = 0;
+  for (const repeated of repeatedValues(scan, column, rows, partitionRows)) {
+    const extra = pl.col(REPEAT_COUNT).sub(1).cast(pl.UInt64).sum().alias(REPEAT_COUNT);
+    count += numberAt(collectStreaming(repeated.select(extra)), REPEAT_COUNT);
+    passes++;
+  }
+  return { count, passes };
 }
 
 /** Runs a lazy query on Polars' streaming engine, the only mode that bounds memory. */
-function collectStreaming(query: LazyDataFrame): DataFrame {
+export function collectStreaming(query: LazyDataFrame): DataFrame {
   try {
     // deno-lint-ignore no-explicit-any
     return query.collectSync({ engine: "streaming" } as any);

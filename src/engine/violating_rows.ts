@@ -18,7 +18,7 @@ import pl, { type DataFrame, type Expr, type LazyDataFrame, type Series } from "
 import { DataSourceError } from "../errors.ts";
 import type { ColumnInfo, Measure } from "../rules/define.ts";
 import type { Schema, Source } from "../sources/source.ts";
-import { rowsPerPartition } from "./scan.ts";
+import { collectStreaming, repeatedValues, rowsPerPartition } from "./scan.ts";
 import { traceSqlRows } from "./sql_trace.ts";
 
 /** The column naming the rule a quarantined row violates. */
@@ -203,34 +203,11 @@ export function duplicatedValues(
   rows: number,
   partitionRows: number,
 ): Series {
-  const partitions = Math.max(1, Math.ceil(rows / partitionRows));
-  const found: DataFrame[] = [];
-  for (let partition = 0; partition < partitions; partition++) {
-    let values = scan().filter(pl.col(column).isNotNull());
-    if (partitions > 1) {
-      const bucket = pl.col(column).hash(0, 0, 0, 0).cast(pl.UInt64)
-        .modulo(pl.lit(partitions).cast(pl.UInt64));
-      values = values.filter(bucket.eq(pl.lit(partition).cast(pl.UInt64)));
-    }
-    const repeated = values
-      .groupBy(column)
-      .agg(pl.len().alias("__kontra_count"))
-      .filter(pl.col("__kontra_count").gt(1))
-      .select(column);
-    found.push(collectStreaming(repeated));
-  }
+  const found = [...repeatedValues(scan, column, rows, partitionRows)]
+    .map((repeated) => collectStreaming(repeated.select(column)));
   return (found.length === 1 ? found[0] : pl.concat(found, { how: "vertical" })).getColumn(column);
 }
 
 function or(a: Expr, b: Expr): Expr {
   return a.or(b);
-}
-
-function collectStreaming(query: LazyDataFrame): DataFrame {
-  try {
-    // deno-lint-ignore no-explicit-any
-    return query.collectSync({ engine: "streaming" } as any);
-  } catch (error) {
-    throw new DataSourceError(`scan failed: ${String(error).split("\n")[0]}`, 3);
-  }
 }
