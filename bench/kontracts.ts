@@ -70,3 +70,14 @@ export async function writeKontracts(
   await Deno.writeTextFile(metadata, stringify({ name: "metadata_only", rules: METADATA_RULES }));
   return { byCount, metadata, bench: new URL("./users.yml", import.meta.url).pathname };
 }
+
+/** The seven PostgreSQL pushdown rules (bench/postgres.ts, bench/pushdown.ts). */
+export const POSTGRES_RULES: Rule[] = [
+  { name: "not_null", params: { column: "email" } },
+  { name: "unique", params: { column: "user_id" } },
+  { name: "allowed_values", params: { column: "country", values: ["US", "DE", "FR", "GB"] } },
+  { name: "regex", params: { column: "email", pattern: "^[a-z0-9]+@example\\.com$" } },
+  { name: "allowed_values", params: { column: "status", values: ["active", "inactive"] } },
+  { name: "not_null", params: { column: "age" } },
+  { name: "min_rows", params: { threshold: 1000 } },
+];

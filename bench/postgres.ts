@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { validate } from "../mod.ts";
 import { median } from "./measure.ts";
+import { POSTGRES_RULES } from "./kontracts.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -28,17 +29,6 @@ const url = values.url ?? Deno.env.get("KONTRA_BENCH_PG_URL") ??
   "postgres://postgres@127.0.0.1:5432/test";
 const schema = `kontra_bench_${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;
 const table = `"${schema}"."users"`;
-
-/** The seven rules, as Kontra reads them. */
-const RULES = [
-  { name: "not_null", params: { column: "email" } },
-  { name: "unique", params: { column: "user_id" } },
-  { name: "allowed_values", params: { column: "country", values: ["US", "DE", "FR", "GB"] } },
-  { name: "regex", params: { column: "email", pattern: "^[a-z0-9]+@example\\.com$" } },
-  { name: "allowed_values", params: { column: "status", values: ["active", "inactive"] } },
-  { name: "not_null", params: { column: "age" } },
-  { name: "min_rows", params: { threshold: 1000 } },
-];
 
 /** The same seven measurements, written by hand as one batched query. */
 const HAND_WRITTEN = `SELECT
@@ -74,7 +64,7 @@ async function timeKontra(): Promise<{ seconds: number; counts: number[] }> {
   const result = await validate({
     name: "bench",
     datasource: `${url.replace(/\/+$/, "")}/${schema}.users`,
-    rules: RULES.map((rule, index) => ({ ...rule, id: `r${index}` })),
+    rules: POSTGRES_RULES.map((rule, index) => ({ ...rule, id: `r${index}` })),
   }, { env: {} });
   const seconds = (performance.now() - started) / 1000;
   return { seconds, counts: result.results.map((rule) => rule.failed_count) };
@@ -125,7 +115,7 @@ if (import.meta.main) {
     }
     const result = {
       rows,
-      rules: RULES.length,
+      rules: POSTGRES_RULES.length,
       runs,
       kontra_seconds: Number(median(kontra).toFixed(3)),
       hand_written_seconds: Number(median(hand).toFixed(3)),
@@ -141,7 +131,7 @@ if (import.meta.main) {
     console.log(
       `| ${
         rows.toLocaleString("en")
-      } | ${RULES.length} | ${result.kontra_seconds} | ${result.hand_written_seconds} | ${result.ratio} |`,
+      } | ${POSTGRES_RULES.length} | ${result.kontra_seconds} | ${result.hand_written_seconds} | ${result.ratio} |`,
     );
   } finally {
     await admin.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);

@@ -6,6 +6,7 @@
  */
 import postgres from "postgres";
 import { validate } from "../mod.ts";
+import { POSTGRES_RULES } from "./kontracts.ts";
 import { measureDeno } from "./measure.ts";
 
 /** What the report says about PostgreSQL. */
@@ -52,15 +53,7 @@ export async function pushdownFigures(
     const checked = await validate({
       name: "round_trips",
       datasource: `${url.replace(/\/+$/, "")}/${schema}.users`,
-      rules: [
-        { name: "not_null", params: { column: "email" } },
-        { name: "unique", params: { column: "user_id" } },
-        { name: "allowed_values", params: { column: "country", values: ["US", "DE", "FR", "GB"] } },
-        { name: "regex", params: { column: "email", pattern: "^[a-z0-9]+@example\\.com$" } },
-        { name: "allowed_values", params: { column: "status", values: ["active", "inactive"] } },
-        { name: "not_null", params: { column: "age" } },
-        { name: "min_rows", params: { threshold: 1000 } },
-      ],
+      rules: POSTGRES_RULES,
     }, { env: {}, timings: true });
     return {
       rows: result.rows,
