@@ -7,9 +7,8 @@
  */
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { duckdb } from "../sql/duckdb.ts";
-import { bindTable, checkUserSelect } from "../sql/guard.ts";
+import { type VettedSql, vetUserSql } from "../sql/user_sql.ts";
 import type { DuckdbTable } from "../sources/source.ts";
-import { withoutTrailingSemicolons } from "../sources/sql_access.ts";
 
 const VIEW = "kontra_dataset";
 // DuckDB spills to disk past this, which keeps GROUP BY-heavy checks bounded.
@@ -19,10 +18,10 @@ const MEMORY_LIMIT = "1GB";
 export interface DuckdbSession {
   connection: DuckDBConnection;
   /**
-   * The user's SELECT with `{table}` bound to the dataset, or the guard's reason to
-   * refuse it (checked in DuckDB's dialect).
+   * The user's SELECT with `{table}` bound to the dataset, checked by DuckDB's own
+   * parser and allow-lists; a refusal is a KontractError naming `label`.
    */
-  bind(sql: string): { sql: string } | { problem: string };
+  bind(sql: string, label: string): Promise<VettedSql>;
   close(): void;
 }
 
@@ -52,11 +51,13 @@ export async function openDuckdbSession(
   }
   return {
     connection,
-    bind(sql) {
-      const problem = checkUserSelect(sql, duckdb.parser);
-      if (problem) return { problem };
-      return { sql: bindTable(withoutTrailingSemicolons(sql), duckdb.ident(VIEW)) };
-    },
+    bind: (sql, label) =>
+      vetUserSql(duckdb.guard, sql, {
+        relation: duckdb.ident(VIEW),
+        scope: { relations: "dataset_only", dataset: VIEW },
+        label,
+        purpose: "custom_sql_check",
+      }),
     close,
   };
 }

@@ -9,7 +9,10 @@ import { openDuckdbSession } from "./duckdb_session.ts";
 
 /** A user query to count. */
 export interface SqlCountRequest {
+  /** The rule id: the key of its count. */
   key: string;
+  /** How messages name the rule (`file:line:col: id`). */
+  label: string;
   sql: string;
 }
 
@@ -22,18 +25,17 @@ export async function countWithDuckdb(
   try {
     const counts = new Map<string, number>();
     for (const request of requests) {
-      const bound = session.bind(request.sql);
-      if ("problem" in bound) {
-        throw new KontractError(`${request.key}: custom SQL ${bound.problem}`);
-      }
+      const bound = await session.bind(request.sql, request.label);
       try {
         const reader = await session.connection.runAndReadAll(
-          `SELECT COUNT(*) FROM (${bound.sql}) AS q`,
+          `SELECT COUNT(*) FROM (\n${bound.text}\n) AS q`,
         );
         counts.set(request.key, Number(reader.getRows()[0][0]));
       } catch (error) {
         // The SQL is the user's: a failure is theirs to fix (exit 2), named by rule id.
-        throw new KontractError(`${request.key}: query failed: ${String(error).split("\n")[0]}`);
+        throw new KontractError(
+          `${request.label}: query failed: ${String(error).split("\n")[0]}`,
+        );
       }
     }
     return counts;

@@ -63,7 +63,7 @@ export async function explainPlan(
         (stats.bytesRead === undefined ? "" : ` (${stats.bytesRead} bytes read)`),
     });
   }
-  reads.push(...scanReads(plan), ...sqlReads(plan, source, options));
+  reads.push(...scanReads(plan), ...await sqlReads(plan, source, options));
   return {
     kontract: kontract.name,
     dataset: source.uri,
@@ -97,11 +97,15 @@ function scanReads(plan: Plan): Explanation["reads"] {
   return reads;
 }
 
-function sqlReads(plan: Plan, source: Source, options: ExplainOptions): Explanation["reads"] {
+async function sqlReads(
+  plan: Plan,
+  source: Source,
+  options: ExplainOptions,
+): Promise<Explanation["reads"]> {
   const sqlRules = plan.rules.filter((rule) => rule.tier === "sql" && !rule.missingColumn);
   if (sqlRules.length === 0 && !source.sql) return [];
   if (source.sql) {
-    const { sql } = pushdownStatement(plan, source.sql, { failFast: options.failFast });
+    const { sql } = await pushdownStatement(plan, source.sql, { failFast: options.failFast });
     return [{ tier: "sql", what: `one statement in ${source.sql.dialect.name}: ${sql}` }];
   }
   return [{

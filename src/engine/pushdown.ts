@@ -15,6 +15,7 @@
 import { KontractError, KontraError } from "../errors.ts";
 import type { RunStats } from "../report/result.ts";
 import { nestedUserSql, type SqlAccess, withPrefix } from "../sources/sql_access.ts";
+import { ruleLabel } from "../kontract/load.ts";
 import type { Plan, PlannedRule } from "./plan.ts";
 
 /** What the statement measured. */
@@ -31,7 +32,7 @@ export interface PushdownResult {
 interface Item {
   ruleId?: string;
   expression: string;
-  /** The user's SELECT, for naming the rule when the statement fails. */
+  /** The user's SELECT as vetted and nested, for naming the rule when the statement fails. */
   userSql?: string;
   failFast: boolean;
 }
@@ -46,15 +47,15 @@ export interface PushdownOptions {
 }
 
 /** Renders the statement: the row count first, then one item per sql-tier rule. */
-export function pushdownStatement(
+export async function pushdownStatement(
   plan: Plan,
   access: SqlAccess,
   options: PushdownOptions = {},
-): { sql: string; items: Item[] } {
+): Promise<{ sql: string; items: Item[] }> {
   const items: Item[] = [{ expression: "COUNT(*)", failFast: false }];
   for (const rule of plan.rules) {
     if (rule.tier !== "sql" || rule.missingColumn) continue;
-    const item = itemOf(rule, access, options.failFast || !rule.instance.tally);
+    const item = await itemOf(rule, access, options.failFast || !rule.instance.tally);
     if (item) items.push(item);
   }
   const { dialect } = access;
@@ -73,7 +74,7 @@ export async function measureInDatabase(
   access: SqlAccess,
   options: PushdownOptions = {},
 ): Promise<PushdownResult> {
-  const { sql, items } = pushdownStatement(plan, access, options);
+  const { sql, items } = await pushdownStatement(plan, access, options);
   let row: unknown[];
   try {
     [row] = (await access.query(sql)).rows;
@@ -101,7 +102,11 @@ export function sqlRunStats(access: SqlAccess | undefined): Partial<RunStats> {
   };
 }
 
-function itemOf(rule: PlannedRule, access: SqlAccess, failFast: boolean): Item | undefined {
+async function itemOf(
+  rule: PlannedRule,
+  access: SqlAccess,
+  failFast: boolean,
+): Promise<Item | undefined> {
   const { dialect, relation } = access;
   const { measure, instance, column } = rule;
   const ruleId = instance.id;
@@ -124,11 +129,11 @@ function itemOf(rule: PlannedRule, access: SqlAccess, failFast: boolean): Item |
       return { ruleId, expression, failFast };
     }
     case "sql_query": {
-      const query = nestedUserSql(access, measure.sql, ruleId);
+      const query = await nestedUserSql(access, measure.sql, ruleLabel(instance));
       const expression = failFast
         ? `CASE WHEN EXISTS ${query} THEN 1 ELSE 0 END`
         : `(SELECT COUNT(*) FROM ${query} AS ${dialect.ident(QUERY_ALIAS)})`;
-      return { ruleId, expression, userSql: measure.sql, failFast };
+      return { ruleId, expression, userSql: query, failFast };
     }
     case "row_count":
       // Counted by the statement's first item; exact even in fail-fast mode.
@@ -147,7 +152,7 @@ async function attribute(error: unknown, items: Item[], access: SqlAccess): Prom
   if (!(error instanceof KontractError)) return error;
   for (const item of items) {
     if (item.userSql === undefined || item.ruleId === undefined) continue;
-    const query = nestedUserSql(access, item.userSql, item.ruleId);
+    const query = item.userSql;
     try {
       await access.query(
         `${withPrefix(access)}SELECT 1 AS ${access.dialect.ident(FIRST_ROW)} FROM ${query} AS ${

@@ -7,6 +7,7 @@
  * @module
  */
 import pl, { type DataFrame, type DataType } from "nodejs-polars";
+import { KontractError } from "../errors.ts";
 import { duckdb } from "../sql/duckdb.ts";
 import type { DuckdbTable } from "../sources/source.ts";
 import { openDuckdbSession } from "./duckdb_session.ts";
@@ -31,9 +32,13 @@ export async function traceSqlRows(
   });
   const { connection } = session;
   try {
-    const bound = session.bind(sql);
-    if ("problem" in bound) return { skipped: `the query is refused: ${bound.problem}` };
-    const query = bound.sql;
+    let query: string;
+    try {
+      query = (await session.bind(sql, "custom_sql_check")).text;
+    } catch (error) {
+      if (!(error instanceof KontractError)) throw error;
+      return { skipped: `the query is refused: ${error.message}` };
+    }
     let returned: string[];
     try {
       const probe = await connection.runAndReadAll(`SELECT * FROM (${query}) AS q LIMIT 0`);

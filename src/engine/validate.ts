@@ -4,7 +4,7 @@
  */
 import { closest } from "fastest-levenshtein";
 import { KontractError } from "../errors.ts";
-import type { Kontract } from "../kontract/load.ts";
+import { type Kontract, ruleLabel } from "../kontract/load.ts";
 import {
   type ResultDocument,
   type RuleResult,
@@ -103,7 +103,7 @@ async function measure(
     ),
     queries: plan.rules.flatMap((rule) =>
       rule.tier === "sql" && rule.measure.kind === "sql_query"
-        ? [{ key: rule.instance.id, sql: rule.measure.sql }]
+        ? [{ key: rule.instance.id, label: ruleLabel(rule.instance), sql: rule.measure.sql }]
         : []
     ),
     rows,

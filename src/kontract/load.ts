@@ -34,6 +34,13 @@ export interface RuleInstance {
   context?: Record<string, unknown>;
   /** False: stop counting at the first violation where the engine can (fail-fast). */
   tally: boolean;
+  /** `file:line:col` of the rule in its Kontract (or `<kontract>` for an object). */
+  where?: string;
+}
+
+/** How messages name a rule: `kontract.yml:12:5: DATASET:custom_sql_check`. */
+export function ruleLabel(rule: Pick<RuleInstance, "id" | "where">): string {
+  return rule.where === undefined ? rule.id : `${rule.where}: ${rule.id}`;
 }
 
 /** A Kontract ready to run. */
@@ -244,6 +251,7 @@ function toRuleInstance({ spec, origin, index }: LocatedRule): RuleInstance {
     severity: spec.severity ?? "blocking",
     context: spec.context,
     tally: spec.tally ?? true,
+    where: origin.locate(["rules", index]),
   };
 }
 

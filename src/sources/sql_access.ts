@@ -4,9 +4,8 @@
  * engine renders SQL through the dialect and never asks which database it is.
  * @module
  */
-import { KontractError } from "../errors.ts";
 import type { Dialect, SqlValue } from "../sql/dialect.ts";
-import { bindTable, checkUserSelect } from "../sql/guard.ts";
+import { vetUserSql } from "../sql/user_sql.ts";
 
 /** A column of a SQL result: its name and the database's name for its type. */
 export interface SqlColumn {
@@ -59,17 +58,21 @@ export function withPrefix(access: Pick<SqlAccess, "cte">): string {
 }
 
 /**
- * User SQL (`custom_sql_check`), checked by the guard in this database's parser dialect,
- * with `{table}` bound to the dataset and wrapped in parentheses to nest as a subquery.
- * The line breaks keep a trailing `-- comment` from swallowing the closing parenthesis.
+ * User SQL (`custom_sql_check`) with `{table}` bound to the dataset, checked by this
+ * database's own parser and allow-lists, and wrapped in parentheses to nest as a
+ * subquery. The line breaks keep a trailing `-- comment` from swallowing the closing
+ * parenthesis. A refusal is a KontractError naming `label`.
  */
-export function nestedUserSql(access: SqlAccess, sql: string, label: string): string {
-  const problem = checkUserSelect(sql, access.dialect.parser);
-  if (problem) throw new KontractError(`${label}: ${problem}`);
-  return `(\n${bindTable(withoutTrailingSemicolons(sql), access.relation)}\n)`;
-}
-
-/** `SELECT …;` → `SELECT …`: one statement may end with semicolons, a subquery may not. */
-export function withoutTrailingSemicolons(sql: string): string {
-  return sql.replace(/[\s;]+$/, "");
+export async function nestedUserSql(
+  access: SqlAccess,
+  sql: string,
+  label: string,
+): Promise<string> {
+  const vetted = await vetUserSql(access.dialect.guard, sql, {
+    relation: access.relation,
+    scope: { relations: "non_system" },
+    label,
+    purpose: "custom_sql_check",
+  });
+  return `(\n${vetted.text}\n)`;
 }

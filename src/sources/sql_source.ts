@@ -8,15 +8,10 @@
  */
 import { DataSourceError, KontractError } from "../errors.ts";
 import type { ColumnInfo } from "../rules/define.ts";
-import { checkUserSelect } from "../sql/guard.ts";
+import { vetUserSql } from "../sql/user_sql.ts";
 import type { Dialect, SqlValue } from "../sql/dialect.ts";
 import type { ViolatingRows, ViolatingRowsRequest } from "../engine/violating_rows.ts";
-import {
-  type SqlAccess,
-  type SqlResult,
-  type SqlStatementLog,
-  withoutTrailingSemicolons,
-} from "./sql_access.ts";
+import type { SqlAccess, SqlResult, SqlStatementLog } from "./sql_access.ts";
 import type { Schema, Source } from "./source.ts";
 import { sqlViolatingRows } from "./sql_violating_rows.ts";
 
@@ -89,7 +84,7 @@ export interface QueryOptions {
 }
 
 /**
- * A `query:` datasource: the guard checks it in the client's parser dialect, it becomes
+ * A `query:` datasource: the database's own parser and allow-lists check it, it becomes
  * a CTE every statement starts with, and a zero-row run of it gives its columns.
  */
 async function openQuery(
@@ -97,11 +92,15 @@ async function openQuery(
   query: string,
   options: QueryOptions,
 ): Promise<OpenedRelation> {
-  const problem = checkUserSelect(query, client.dialect.parser);
-  if (problem) throw new KontractError(`datasource.query: ${problem}`);
   const relation = client.dialect.ident(QUERY_RELATION);
+  const vetted = await vetUserSql(client.dialect.guard, query, {
+    relation,
+    scope: { relations: "non_system" },
+    label: "datasource.query",
+    purpose: "a query: datasource",
+  });
   const as = options.cteHint === undefined ? "AS" : `AS ${options.cteHint}`;
-  const cte = `${relation} ${as} (\n${withoutTrailingSemicolons(query)}\n)`;
+  const cte = `${relation} ${as} (\n${vetted.text}\n)`;
   const access = new LoggedSqlAccess(client, { relation, cte });
   const result = await access.query(`WITH ${cte} SELECT * FROM ${relation} LIMIT 0`)
     .catch((error) => {

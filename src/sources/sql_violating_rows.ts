@@ -96,7 +96,7 @@ async function flagOf(
     return `CASE WHEN ${name} IS NOT NULL AND COUNT(*) OVER (PARTITION BY ${name}) > 1 THEN 1 ELSE 0 END`;
   }
   if (measure.kind !== "sql_query") return undefined;
-  const query = nestedUserSql(access, measure.sql, rule.id);
+  const query = await nestedUserSql(access, measure.sql, rule.id);
   let returned: string[];
   try {
     const probe = await access.query(

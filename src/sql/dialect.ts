@@ -3,7 +3,7 @@
  * file in this folder; the engine never switches on the database's name.
  * @module
  */
-import type { ParserDialect } from "./guard.ts";
+import type { UserSqlGuard } from "./user_sql.ts";
 
 /** A value that may appear in SQL as a literal. */
 export type SqlValue = string | number | boolean | null;
@@ -12,8 +12,8 @@ export type SqlValue = string | number | boolean | null;
 export interface Dialect {
   /** A short name for `--explain` and error messages. */
   readonly name: string;
-  /** The SQL parser dialect that checks user SQL written for this engine. */
-  readonly parser: ParserDialect;
+  /** The engine's own parser and allow-lists, which check user SQL written for it. */
+  readonly guard: UserSqlGuard;
   /** A quoted identifier: any string, including quotes and unicode, is safe. */
   ident(name: string): string;
   /** A literal; strings are quoted and escaped, numbers are checked to be finite. */

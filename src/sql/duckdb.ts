@@ -2,12 +2,13 @@
  * The DuckDB dialect: `custom_sql_check` over local files runs in DuckDB.
  * @module
  */
+import { duckdbGuard } from "./guards/duckdb.ts";
 import { type Dialect, numberLiteral, quoteWith, type SqlValue } from "./dialect.ts";
 
 /** DuckDB quoting and functions. */
 export const duckdb: Dialect = {
   name: "duckdb",
-  parser: "PostgresQL",
+  guard: duckdbGuard,
   ident: (name) => quoteWith(name, '"'),
   literal(value: SqlValue): string {
     if (value === null) return "NULL";

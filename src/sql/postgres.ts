@@ -5,6 +5,7 @@
  * @module
  */
 import { KontractError } from "../errors.ts";
+import { postgresGuard } from "./guards/postgres.ts";
 import { type Dialect, numberLiteral, quoteWith, type SqlValue } from "./dialect.ts";
 
 function noNul(text: string, what: string): string {
@@ -17,7 +18,7 @@ function noNul(text: string, what: string): string {
 /** PostgreSQL quoting and functions. */
 export const postgresDialect: Dialect = {
   name: "postgres",
-  parser: "PostgresQL",
+  guard: postgresGuard,
   ident: (name) => quoteWith(noNul(name, "an identifier"), '"'),
   literal(value: SqlValue): string {
     if (value === null) return "NULL";

@@ -4,12 +4,13 @@
  * searches, so it uses REGEXP_INSTR(…) > 0 (a match anywhere).
  * @module
  */
+import { snowflakeGuard } from "./guards/snowflake.ts";
 import { type Dialect, numberLiteral, quoteWith, type SqlValue } from "./dialect.ts";
 
 /** Snowflake quoting and functions. */
 export const snowflakeDialect: Dialect = {
   name: "snowflake",
-  parser: "Snowflake",
+  guard: snowflakeGuard,
   ident: (name) => quoteWith(name, '"'),
   literal(value: SqlValue): string {
     if (value === null) return "NULL";

@@ -173,7 +173,7 @@ Deno.test("sources expensive to read again are read once more: one copy of the c
   await assertRejectsWith(
     measureRescans(
       source,
-      { duplicates: [], queries: [{ key: "q", sql: "SELECT 1" }], rows: 10 },
+      { duplicates: [], queries: [{ key: "q", label: "q", sql: "SELECT 1" }], rows: 10 },
       hooks,
     ),
     KontractError,

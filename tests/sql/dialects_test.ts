@@ -37,10 +37,11 @@ Deno.test("Snowflake quoting: backslashes doubled, search semantics with REGEXP_
   // REGEXP_LIKE / RLIKE match the whole string; Kontra's regex rule searches.
   assertEquals(sf.regexSearch('"e"', "^a\\d"), `(REGEXP_INSTR("e", '^a\\\\d') > 0)`);
   assertEquals(sf.castText('"d"'), 'CAST("d" AS VARCHAR)');
-  assertEquals([sf.parser, postgresDialect.parser, duckdb.parser], [
+  // Each engine checks user SQL with its own parser.
+  assertEquals([sf.guard.engine, postgresDialect.guard.engine, duckdb.guard.engine], [
     "Snowflake",
-    "PostgresQL",
-    "PostgresQL",
+    "PostgreSQL",
+    "DuckDB",
   ]);
 });
 

@@ -1,0 +1,9 @@
+// TEMPORARY adapter while the engine-native guard is written: replaced before commit.
+import { checkUserSelect } from "../guard.ts";
+import type { UserSqlGuard } from "../user_sql.ts";
+
+export const duckdbGuard: UserSqlGuard = {
+  engine: "DuckDB",
+  allowedFunctions: [],
+  check: (sql) => Promise.resolve(checkUserSelect(sql, "PostgresQL")),
+};
