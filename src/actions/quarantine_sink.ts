@@ -3,8 +3,11 @@
  * Polars sink and the checksums need a path), then publishes them so that no reader
  * ever sees a partial file: a local directory by rename, S3 by one completed upload
  * per object. Data files are published before `_manifest.json`, which marks a run
- * directory as complete; files of an earlier run in the same directory that are not
- * part of this one are removed afterwards.
+ * directory as complete.
+ *
+ * Others may be able to write inside a quarantine location, so a sink never follows a
+ * symbolic link below the location and never deletes anything it did not create in
+ * this run: a stray file in a run directory stays (and `quarantine verify` reports it).
  * @module
  */
 import { isAbsolute, resolve } from "node:path";
@@ -18,7 +21,7 @@ export interface QuarantineSink {
   stage(): Promise<string>;
   /**
    * Publishes `names` (data files, then `_manifest.json`) from the staging directory
-   * into the run directory, replacing what is there, and removes other files there.
+   * into the run directory, replacing files of the same names; other files stay.
    * Publishes nothing more once `signal` is aborted.
    */
   commit(staged: string, run: string, names: string[], signal?: AbortSignal): Promise<void>;
@@ -35,9 +38,6 @@ export function pathSegment(name: string): string {
   return /^\.*$/.test(safe) ? `_${safe}` : safe;
 }
 
-/** Staging directories older than this are leftovers of a crash and are removed. */
-const STALE_STAGING_MS = 60 * 60 * 1000;
-
 /** Run directories under a local directory (relative to `baseDir`). */
 export class LocalDirSink implements QuarantineSink {
   readonly #parent: string;
@@ -53,6 +53,7 @@ export class LocalDirSink implements QuarantineSink {
 
   async stage(): Promise<string> {
     await Deno.mkdir(this.#parent, { recursive: true });
+    await requireRealDirectory(this.#parent);
     // Beside the run directory, so that publishing is a rename on one file system.
     const staged = await Deno.makeTempDir({ dir: this.#parent, prefix: STAGING_PREFIX });
     await Deno.chmod(staged, 0o755); // it becomes the run directory: readable like any other
@@ -62,14 +63,17 @@ export class LocalDirSink implements QuarantineSink {
   async commit(staged: string, run: string, names: string[], signal?: AbortSignal) {
     signal?.throwIfAborted();
     const runDir = `${this.#parent}/${run}`;
-    try {
-      // A new run directory appears whole, manifest included.
-      await Deno.rename(staged, runDir);
-    } catch (error) {
-      if (!(await exists(runDir))) throw error;
-      await replaceFiles(staged, runDir, names, signal);
+    if (await entryKind(runDir) === "missing") {
+      try {
+        // A new run directory appears whole, manifest included.
+        return await Deno.rename(staged, runDir);
+      } catch (error) {
+        // Someone made it meanwhile: fall through and look at what is there now.
+        if (await entryKind(runDir) === "missing") throw error;
+      }
     }
-    await removeStaleStaging(this.#parent);
+    await requireRealDirectory(runDir);
+    await replaceFiles(staged, runDir, names, signal);
   }
 
   async discard(staged: string): Promise<void> {
@@ -77,7 +81,11 @@ export class LocalDirSink implements QuarantineSink {
   }
 }
 
-/** Replaces the files of an existing run directory one by one, manifest last. */
+/**
+ * Replaces the files of an existing run directory one by one, manifest last. A rename
+ * onto a symbolic link replaces the link itself, never the file it points to; a
+ * directory in the way is refused rather than removed.
+ */
 async function replaceFiles(
   staged: string,
   runDir: string,
@@ -88,36 +96,30 @@ async function replaceFiles(
     .filter((name) => names.includes(name));
   for (const name of ordered) {
     signal?.throwIfAborted();
-    await Deno.rename(`${staged}/${name}`, `${runDir}/${name}`);
-  }
-  for await (const entry of Deno.readDir(runDir)) {
-    if (!names.includes(entry.name)) {
-      await Deno.remove(`${runDir}/${entry.name}`, { recursive: true });
+    const target = `${runDir}/${name}`;
+    if (await entryKind(target) === "directory") {
+      throw new Error(`${target} is a directory: refusing to replace it`);
     }
+    await Deno.rename(`${staged}/${name}`, target);
   }
 }
 
-/** Removes staging directories a crashed run left behind (not ones still in use). */
-async function removeStaleStaging(parent: string): Promise<void> {
+/** What is at `path` itself, links not followed. */
+async function entryKind(path: string): Promise<"missing" | "link" | "directory" | "other"> {
   try {
-    for await (const entry of Deno.readDir(parent)) {
-      if (!entry.name.startsWith(STAGING_PREFIX)) continue;
-      const path = `${parent}/${entry.name}`;
-      const { mtime } = await Deno.stat(path);
-      if (mtime && Date.now() - mtime.getTime() > STALE_STAGING_MS) {
-        await Deno.remove(path, { recursive: true });
-      }
-    }
-  } catch {
-    // Best effort: a leftover never looks like a run (no manifest in a run directory).
+    const info = await Deno.lstat(path);
+    return info.isSymlink ? "link" : info.isDirectory ? "directory" : "other";
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return "missing";
+    throw error;
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
+/** Refuses a path below the location that is a link (or not a directory): never followed. */
+async function requireRealDirectory(path: string): Promise<void> {
+  const kind = await entryKind(path);
+  if (kind === "link") {
+    throw new Error(`${path} is a symbolic link: quarantine never follows links`);
   }
+  if (kind !== "directory") throw new Error(`${path} is not a directory`);
 }

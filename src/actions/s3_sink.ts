@@ -1,8 +1,8 @@
 /**
  * Quarantine into S3: files are staged in a local temporary directory (the checksums
  * need them), then each is uploaded as one object, which S3 makes visible only when
- * the upload completes; `_manifest.json` goes last. Objects of an earlier run under
- * the same run prefix that are not part of this one are deleted afterwards.
+ * the upload completes; `_manifest.json` goes last. Nothing is deleted: objects under
+ * the run prefix that are not part of this run stay (`quarantine verify` reports them).
  * @module
  */
 import type { S3Client } from "@aws-sdk/client-s3";
@@ -10,7 +10,7 @@ import type { Environment } from "../kontract/env.ts";
 import { MANIFEST_NAME } from "./quarantine_manifest.ts";
 import { pathSegment, type QuarantineSink } from "./quarantine_sink.ts";
 import { s3Access, s3Error } from "../sources/s3_access.ts";
-import { deleteKey, listKeys, s3Prefix, uploadFile } from "./s3_store.ts";
+import { s3Prefix, uploadFile } from "./s3_store.ts";
 
 /** Run prefixes under `s3://bucket/prefix/<kontract>/`. */
 export class S3Sink implements QuarantineSink {
@@ -48,13 +48,6 @@ export class S3Sink implements QuarantineSink {
       const key = `${prefix}${name}`;
       await uploadFile(this.#client, this.#bucket, key, `${staged}/${name}`)
         .catch((error) => Promise.reject(s3Error(`cannot write ${where(key)}`, error)));
-    }
-    const keys = await listKeys(this.#client, this.#bucket, prefix)
-      .catch((error) => Promise.reject(s3Error(`cannot list ${where(prefix)}`, error)));
-    for (const key of keys) {
-      if (!names.includes(key.slice(prefix.length))) {
-        await deleteKey(this.#client, this.#bucket, key);
-      }
     }
   }
 

@@ -89,12 +89,6 @@ export async function listKeys(client: S3Client, bucket: string, prefix: string)
   return keys.sort();
 }
 
-/** Deletes one object. */
-export async function deleteKey(client: S3Client, bucket: string, key: string): Promise<void> {
-  const sdk = await import("@aws-sdk/client-s3");
-  await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key }));
-}
-
 /** Streams one object into a local file. */
 export async function downloadFile(
   client: S3Client,

@@ -106,15 +106,20 @@ Deno.test("two runs on the same data write byte-identical files to the same plac
   assertEquals(await snapshot(`${tmp.path}/other`), before);
 });
 
-Deno.test("a rewritten run directory loses files that are not part of the run", async () => {
+Deno.test("a rewritten run directory keeps files it did not write, and verify flags them", async () => {
   await using tmp = await tempDir();
   const data = await writeShop(`${tmp.path}/data`);
   const kontract = shopKontract({ quarantine: { location: `${tmp.path}/dlq` } });
   await validate(kontract, { data });
   const dir = await runDir(`${tmp.path}/dlq`);
   await Deno.writeTextFile(`${dir}/stray.parquet`, "not ours");
-  await validate(kontract, { data });
-  assertEquals(await listFiles(dir), ["_manifest.json", "part-00000.parquet"]);
+  const second = await validate(kontract, { data });
+  assertEquals(second.actions?.[0]?.status, "succeeded");
+  assertEquals(await listFiles(dir), ["_manifest.json", "part-00000.parquet", "stray.parquet"]);
+  assertEquals(await Deno.readTextFile(`${dir}/stray.parquet`), "not ours");
+  const report = await verifyQuarantine(dir);
+  assertEquals(report.ok, false);
+  assert(report.runs[0].problems.includes("stray.parquet: not in the manifest"));
 });
 
 Deno.test("changed data gets a new run directory", async () => {
