@@ -2,9 +2,14 @@
  * The `kontra` command line: parse arguments → SDK → render → exit code.
  * Exit codes: 0 passed, 1 a blocking rule failed (`--fail-on` moves the bar), 2 usage or
  * Kontract error, 3 runtime or connection error.
+ *
+ * Everything the CLI writes passes through the secret scrubber (`src/core/secrets.ts`):
+ * reports, `--explain`, `--timings`, warnings, progress, errors and stacks.
  * @module
  */
 import { Command, CommanderError, Option } from "commander";
+import { scrubSecrets } from "./src/core/secrets.ts";
+import { registerUriSecrets } from "./src/sources/connection_uri.ts";
 import { KontraError, oneLine } from "./src/errors.ts";
 import { DagsterPipes } from "./src/integrations/dagster_pipes.ts";
 import { reportToGithub } from "./src/integrations/github.ts";
@@ -50,8 +55,22 @@ interface ValidateFlags {
   debug?: boolean;
 }
 
+/** `io` with every write scrubbed of registered secrets: the CLI's one way out. */
+export function scrubbingIo(io: CliIo): CliIo {
+  return {
+    stdout: (text) => io.stdout(scrubSecrets(text)),
+    stderr: (text) => io.stderr(scrubSecrets(text)),
+    isTerminal: io.isTerminal,
+    env: (name) => io.env(name),
+  };
+}
+
 /** Runs the CLI with `args` and returns the exit code. */
-export async function main(args: string[], io: CliIo = denoIo): Promise<number> {
+export async function main(args: string[], rawIo: CliIo = denoIo): Promise<number> {
+  const io = scrubbingIo(rawIo);
+  // A URI on the command line (--data) may carry a password before anything parses it,
+  // and usage errors may echo an argument.
+  for (const arg of args) registerUriSecrets(arg.replace(/^--[\w-]+=/, ""));
   let exitCode = 0;
   let debug = args.includes("--debug");
   const program = new Command("kontra")

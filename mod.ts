@@ -42,7 +42,7 @@ export type {
 } from "./src/report/result.ts";
 export type { DatasourceQuerySpec, Severity } from "./src/kontract/schema.ts";
 export type { Dialect, SqlValue } from "./src/sql/dialect.ts";
-export type { ParserDialect } from "./src/sql/guard.ts";
+export type { UserSqlGuard, UserSqlScope } from "./src/sql/user_sql.ts";
 export type { Environment } from "./src/kontract/env.ts";
 export type { DatasetStats } from "./src/sources/source.ts";
 export { VERSION } from "./src/version.ts";

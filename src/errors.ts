@@ -1,11 +1,17 @@
 /**
  * Typed errors. Each carries the CLI exit code it maps to, so the CLI never has to
  * guess: 2 for anything the user can fix in their input, 3 for runtime trouble.
+ *
+ * Messages are scrubbed of every registered secret (`src/core/secrets.ts`) when the error
+ * is made, and `oneLine` scrubs the text of any thrown value: raw library errors (an S3
+ * error body echoing the request, a driver's message) pass through one of the two.
  * @module
  */
+import { scrubSecrets } from "./core/secrets.ts";
 
 /**
- * Base class of every error Kontra raises on purpose. Its message is one line, safe to print.
+ * Base class of every error Kontra raises on purpose. Its message is one line, safe to
+ * print: registered secrets are replaced with `***` when it is made.
  *
  * @example
  * ```ts
@@ -25,7 +31,7 @@ export class KontraError extends Error {
 
   /** An error with a one-line `message` and the CLI `exitCode` it maps to. */
   constructor(message: string, exitCode: number, options?: ErrorOptions) {
-    super(message, options);
+    super(scrubSecrets(message), options);
     this.name = new.target.name;
     this.exitCode = exitCode;
   }
@@ -74,8 +80,8 @@ export class DataSourceError extends KontraError {
   }
 }
 
-/** The message of any thrown value, reduced to its first line. */
+/** The message of any thrown value, reduced to its first line, registered secrets scrubbed. */
 export function oneLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
+  const text = scrubSecrets(error instanceof Error ? error.message : String(error));
   return text.split("\n").map((line) => line.trim()).find((line) => line !== "") ?? "unknown error";
 }

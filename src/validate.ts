@@ -9,6 +9,7 @@ import { type Kontract, loadKontract, type LoadOptions } from "./kontract/load.t
 import { renderJson } from "./report/json.ts";
 import type { ActionResult, ResultDocument, RuleResult, Summary } from "./report/result.ts";
 import { datasourceOpener } from "./dataset.ts";
+import { scrubSecrets, scrubSecretsDeep } from "./core/secrets.ts";
 
 /** Options of {@linkcode validate}. */
 export interface ValidateOptions extends LoadOptions {
@@ -48,17 +49,24 @@ export interface ValidateOptions extends LoadOptions {
  * ```
  */
 export class ValidationResult {
-  /** The result document (schema 1.0). */
-  readonly document: ResultDocument;
   /** The Kontract that was run. */
   readonly kontract: Kontract;
+  readonly #document: ResultDocument;
   readonly #actions?: ActionRunner;
 
   /** Wraps a result document; {@linkcode validate} makes these. */
   constructor(document: ResultDocument, kontract: Kontract, actions?: ActionRunner) {
-    this.document = document;
+    this.#document = document;
     this.kontract = kontract;
     this.#actions = actions;
+  }
+
+  /**
+   * The result document (schema 1.0), every registered secret scrubbed: it is what leaves
+   * Kontra. (Actions work on the document as measured, so rule ids still match rules.)
+   */
+  get document(): ResultDocument {
+    return scrubSecretsDeep(this.#document);
   }
 
   /** What the actions did (quarantine, alert); empty when none ran. */
@@ -72,13 +80,13 @@ export class ValidationResult {
    */
   async quarantine(config?: Partial<QuarantineConfig>): Promise<ActionResult> {
     if (!this.#actions) return { action: "quarantine", status: "skipped", message: "no data" };
-    return await this.#actions.quarantine(config);
+    return scrubSecretsDeep(await this.#actions.quarantine(config));
   }
 
   /** Sends the Kontract's alert now, also when actions were off. Never throws. */
   async alert(overrides?: { on?: AlertWhen }): Promise<ActionResult> {
     if (!this.#actions) return { action: "alert", status: "skipped", message: "no data" };
-    return await this.#actions.alert(overrides);
+    return scrubSecretsDeep(await this.#actions.alert(overrides));
   }
 
   /** True when no blocking rule failed. */
@@ -125,14 +133,17 @@ export async function validate(
   options: ValidateOptions = {},
 ): Promise<ValidationResult> {
   const loaded = await loadKontract(kontract, options);
-  const warn = options.onWarning ?? ((message) => console.error(`kontra: warning: ${message}`));
-  loaded.warnings.forEach(warn);
+  const warn = options.onWarning ??
+    ((message) => console.error(`kontra: warning: ${scrubSecrets(message)}`));
+  loaded.warnings.forEach((message) => warn(scrubSecrets(message)));
   const reopen = datasourceOpener(
     loaded,
     options.data,
     typeof kontract === "string" ? kontract : "<kontract>",
   );
   const source = await reopen();
+  // Once per run: sources opened again for on-demand actions do not repeat them.
+  source.warnings?.forEach((message) => warn(scrubSecrets(message)));
   // Actions run now use the open source; on-demand ones later open it again.
   let live: typeof source | undefined = source;
   const open = async () => {

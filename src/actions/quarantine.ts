@@ -12,6 +12,7 @@
  * published by the sink; nothing half-written is left behind.
  * @module
  */
+import { scrubSecrets } from "../core/secrets.ts";
 import { KontractError } from "../errors.ts";
 import { planRules } from "../engine/plan.ts";
 import {
@@ -164,7 +165,9 @@ export function failingRowRules(
     if (measure.kind !== "sql_query" && column === undefined) return [];
     const reason = instance.rule.reason?.(instance.params) ??
       `violates ${instance.name}${instance.column ? ` on ${instance.column}` : ""}`;
-    return [{ id: instance.id, reason, measure, column }];
+    // Written into the quarantined rows and the manifest: no secret (a rule id or a
+    // pattern may hold one), the same scrubbed text in both, so verification agrees.
+    return [{ id: scrubSecrets(instance.id), reason: scrubSecrets(reason), measure, column }];
   }).sort((a, b) => compareIds(a.id, b.id));
 }
 

@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import pl, { type DataType } from "nodejs-polars";
 import { z } from "zod";
+import { scrubSecrets, scrubSecretsDeep } from "../core/secrets.ts";
 import { REASON_COLUMN, RULE_ID_COLUMN } from "../engine/violating_rows.ts";
 import { fingerprint, sortKeys } from "../report/canonical.ts";
 import type { QuarantineFormat } from "./spec.ts";
@@ -90,11 +91,14 @@ export const QuarantineManifestModel: z.ZodType<QuarantineManifest> = z.strictOb
   notes: z.array(z.string()),
 });
 
-/** The manifest as bytes: canonical key order, 2-space indent, trailing newline. */
+/**
+ * The manifest as bytes: canonical key order, 2-space indent, trailing newline, every
+ * registered secret scrubbed (a manifest outlives the run and is read by others).
+ */
 export function renderManifest(manifest: QuarantineManifest): string {
-  const parsed = QuarantineManifestModel.parse(manifest);
+  const parsed = QuarantineManifestModel.parse(scrubSecretsDeep(manifest));
   parsed.rows_per_rule = sortKeys(parsed.rows_per_rule) as Record<string, number>;
-  return JSON.stringify(parsed, null, 2) + "\n";
+  return scrubSecrets(JSON.stringify(parsed, null, 2)) + "\n";
 }
 
 /** SHA-256 of a schema: its canonical JSON (names and types, in column order). */

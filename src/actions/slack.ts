@@ -2,9 +2,11 @@
  * Posts a message to a Slack incoming webhook. 429 (honouring `Retry-After`), 5xx and
  * network errors are retried with backoff, bounded by attempts and total time; other
  * 4xx are not. The webhook URL is a secret: no error, log line or result ever holds
- * it, nor any text derived from it.
+ * it, nor any text derived from it. It is registered with the scrubber (with its path and
+ * token), and the body posted is scrubbed of every registered secret.
  * @module
  */
+import { registerSecretUrl, scrubSecrets, scrubSecretsDeep } from "../core/secrets.ts";
 import {
   type AttemptOutcome,
   DEFAULT_RETRY_POLICY,
@@ -36,8 +38,9 @@ export async function postToSlack(
   payload: SlackPayload,
   options: SlackPostOptions = {},
 ): Promise<{ attempts: number }> {
+  registerSecretUrl(webhookUrl);
   const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-  const body = JSON.stringify(payload);
+  const body = scrubSecrets(JSON.stringify(scrubSecretsDeep(payload)));
   const attempt = async (): Promise<AttemptOutcome<void>> => {
     const timeout = AbortSignal.timeout(options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS);
     let response: Response;
@@ -92,7 +95,11 @@ function networkError(error: unknown, timedOut: boolean): string {
 
 /** Slack's short error code (`invalid_payload`, `no_service`), never anything URL-like. */
 function slackDetail(text: string, webhookUrl: string): string {
-  const first = text.trim().split("\n")[0].slice(0, 80);
-  if (first === "" || first.includes(webhookUrl) || !/^[\w .,:-]+$/.test(first)) return "";
+  const line = text.trim().split("\n")[0];
+  // A code-like line may still echo the token: a line holding any secret is dropped
+  // whole, before it is cut (a cut could leave half a token).
+  if (line.includes(webhookUrl) || scrubSecrets(line) !== line) return "";
+  const first = line.slice(0, 80);
+  if (first === "" || !/^[\w .,:-]+$/.test(first)) return "";
   return first;
 }

@@ -6,6 +6,8 @@
  * per header) and summarises what does not fit: "…and 37 more rules".
  * @module
  */
+import { scrubSecretsDeep } from "../core/secrets.ts";
+import { splitUri } from "../core/uri_credentials.ts";
 import type { ActionResult, ResultDocument, RuleResult } from "../report/result.ts";
 import { formatCount } from "../report/terminal.ts";
 import { VERSION } from "../version.ts";
@@ -62,10 +64,13 @@ export function failingRules(document: ResultDocument): RuleResult[] {
 
 /** Builds the message. `quarantines` are the quarantine actions' results, if any ran. */
 export function slackMessage(
-  document: ResultDocument,
-  quarantines: ActionResult[] = [],
+  resultDocument: ResultDocument,
+  quarantineResults: ActionResult[] = [],
   limits: SlackLimits = SLACK_LIMITS,
 ): SlackPayload {
+  // Scrubbed before anything is cut to a limit: a cut could leave half a secret.
+  const document = scrubSecretsDeep(resultDocument);
+  const quarantines = scrubSecretsDeep(quarantineResults);
   const { kontract, summary } = document;
   const dataset = redactUri(document.dataset.uri);
   const verdict = document.passed ? "passed" : "FAILED";
@@ -172,9 +177,15 @@ function dlqLink(location: string): string {
   return `\`${escape(location)}\``;
 }
 
-/** A URI without user info or query string, which may hold credentials. */
+/**
+ * A URI without user info or query string, which may hold credentials. The userinfo is
+ * found tolerantly (a password may hold `/ # ? @ :`).
+ */
 export function redactUri(uri: string): string {
-  return uri.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1***@").replace(/\?.*$/, "");
+  const parts = splitUri(uri);
+  if (!parts) return uri.replace(/\?.*$/, "");
+  const userinfo = parts.user !== undefined ? "***@" : "";
+  return `${parts.scheme}://${userinfo}${parts.rest.replace(/[?#].*$/, "")}`;
 }
 
 /** Slack mrkdwn needs `&`, `<` and `>` escaped. */

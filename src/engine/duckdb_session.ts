@@ -1,11 +1,13 @@
 /**
  * A DuckDB session for user SQL over a dataset: the data is a view, every other file
- * is out of reach (optionally one directory is writable), and the configuration is
- * locked before any user SQL runs. User SQL is checked by the guard in DuckDB's
- * dialect and bound to the view here, so every DuckDB path does it the same way.
+ * is out of reach (optionally one directory is writable), extensions cannot be loaded
+ * and the configuration is locked before any user SQL runs. User SQL is checked by
+ * DuckDB's own parser and the guard's allow-lists (`vetDuckdbSql`), and a statement
+ * that embeds it runs as ONE prepared statement: DuckDB refuses to prepare text that
+ * holds more than one, so nothing in the user's text can add a statement of its own.
  * @module
  */
-import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { DuckDBInstance, type DuckDBResultReader } from "@duckdb/node-api";
 import { duckdb } from "../sql/duckdb.ts";
 import { type VettedSql, vetUserSql } from "../sql/user_sql.ts";
 import type { DuckdbTable } from "../sources/source.ts";
@@ -16,13 +18,26 @@ const MEMORY_LIMIT = "1GB";
 
 /** An open, locked-down session. Always `close()` it. */
 export interface DuckdbSession {
-  connection: DuckDBConnection;
   /**
-   * The user's SELECT with `{table}` bound to the dataset, checked by DuckDB's own
-   * parser and allow-lists; a refusal is a KontractError naming `label`.
+   * Runs `wrap(sql.text)` (Kontra's statement around the user's SELECT) as one
+   * prepared statement and reads every row.
    */
-  bind(sql: string, label: string): Promise<VettedSql>;
+  readAll(sql: VettedSql, wrap: (query: string) => string): Promise<DuckDBResultReader>;
   close(): void;
+}
+
+/**
+ * The user's SELECT with `{table}` bound to the session's view of the dataset, checked
+ * by DuckDB's own parser and allow-lists; a refusal is a KontractError naming `label`.
+ * Needs no session: call it before reading any data.
+ */
+export function vetDuckdbSql(sql: string, label: string): Promise<VettedSql> {
+  return vetUserSql(duckdb.guard, sql, {
+    relation: duckdb.ident(VIEW),
+    scope: { relations: "dataset_only", dataset: VIEW },
+    label,
+    purpose: "custom_sql_check",
+  });
 }
 
 /** Opens a session over `table`; `writableDir` (ending in `/`) may be written to. */
@@ -30,13 +45,18 @@ export async function openDuckdbSession(
   table: DuckdbTable,
   writableDir?: string,
 ): Promise<DuckdbSession> {
-  const instance = await DuckDBInstance.create(":memory:", { memory_limit: MEMORY_LIMIT });
+  const instance = await DuckDBInstance.create(":memory:", {
+    memory_limit: MEMORY_LIMIT,
+    autoinstall_known_extensions: "false",
+    autoload_known_extensions: "false",
+  });
   const connection = await instance.connect();
   const close = () => {
     connection.closeSync();
     instance.closeSync();
   };
   try {
+    // Kontra's own statements, no user text: the dataset's view and the lock-down.
     await connection.run(`CREATE VIEW ${duckdb.ident(VIEW)} AS SELECT * FROM ${table.from}`);
     const allowed = table.allowedPaths.map((path) => duckdb.literal(path)).join(", ");
     await connection.run(`SET allowed_paths = [${allowed}]`);
@@ -50,14 +70,14 @@ export async function openDuckdbSession(
     throw error;
   }
   return {
-    connection,
-    bind: (sql, label) =>
-      vetUserSql(duckdb.guard, sql, {
-        relation: duckdb.ident(VIEW),
-        scope: { relations: "dataset_only", dataset: VIEW },
-        label,
-        purpose: "custom_sql_check",
-      }),
+    async readAll(sql, wrap) {
+      const prepared = await connection.prepare(wrap(sql.text));
+      try {
+        return await prepared.runAndReadAll();
+      } finally {
+        prepared.destroySync();
+      }
+    },
     close,
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Traces the rows a `custom_sql_check` SELECT returns back to the dataset, for
- * quarantine. DuckDB runs the query locked down exactly as for counting, and may
+ * quarantine. DuckDB runs the query locked down exactly as for counting (checked by
+ * its guard, each statement that embeds it prepared as one statement), and may
  * write only into one fresh temporary directory: the distinct returned rows go there
  * as Parquet, keeping their types, and come back as a Polars frame typed like the
  * source. A source row is traced when it equals a returned row in every column.
@@ -10,7 +11,8 @@ import pl, { type DataFrame, type DataType } from "nodejs-polars";
 import { KontractError } from "../errors.ts";
 import { duckdb } from "../sql/duckdb.ts";
 import type { DuckdbTable } from "../sources/source.ts";
-import { openDuckdbSession } from "./duckdb_session.ts";
+import type { VettedSql } from "../sql/user_sql.ts";
+import { openDuckdbSession, vetDuckdbSql } from "./duckdb_session.ts";
 
 /** The distinct returned rows, or why the query's rows cannot be traced. */
 export type SqlTrace = { rows: DataFrame } | { skipped: string };
@@ -25,23 +27,26 @@ export async function traceSqlRows(
   dtypes: Record<string, DataType>,
 ): Promise<SqlTrace> {
   const columns = Object.keys(dtypes);
+  // Checked before anything is opened or read.
+  let query: VettedSql;
+  try {
+    query = await vetDuckdbSql(sql, "custom_sql_check");
+  } catch (error) {
+    if (!(error instanceof KontractError)) throw error;
+    return { skipped: `the query is refused: ${error.message}` };
+  }
   const dir = await Deno.makeTempDir({ prefix: "kontra-trace-" });
   const session = await openDuckdbSession(table, `${dir}/`).catch(async (error) => {
     await Deno.remove(dir, { recursive: true });
     throw error;
   });
-  const { connection } = session;
   try {
-    let query: string;
-    try {
-      query = (await session.bind(sql, "custom_sql_check")).text;
-    } catch (error) {
-      if (!(error instanceof KontractError)) throw error;
-      return { skipped: `the query is refused: ${error.message}` };
-    }
     let returned: string[];
     try {
-      const probe = await connection.runAndReadAll(`SELECT * FROM (${query}) AS q LIMIT 0`);
+      const probe = await session.readAll(
+        query,
+        (text) => `SELECT * FROM (\n${text}\n) AS q LIMIT 0`,
+      );
       returned = probe.columnNames();
     } catch (error) {
       return { skipped: `the query failed: ${String(error).split("\n")[0]}` };
@@ -56,10 +61,13 @@ export async function traceSqlRows(
     }
     const file = `${dir}/rows.parquet`;
     const list = columns.map((column) => duckdb.ident(column)).join(", ");
-    await connection.run(
-      `COPY (SELECT DISTINCT ${list} FROM (${query}) AS q) TO ${
-        duckdb.literal(file)
-      } (FORMAT parquet)`,
+    // The file name is Kontra's own; the whole COPY is one prepared statement.
+    await session.readAll(
+      query,
+      (text) =>
+        `COPY (SELECT DISTINCT ${list} FROM (\n${text}\n) AS q) TO ${
+          duckdb.literal(file)
+        } (FORMAT parquet)`,
     );
     const rows = pl.readParquet(file);
     try {

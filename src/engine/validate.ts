@@ -18,6 +18,8 @@ import { type Plan, type PlannedRule, planRules } from "./plan.ts";
 import { measureInDatabase, sqlRunStats } from "./pushdown.ts";
 import { peakRssBytes } from "./peak_rss.ts";
 import { countInOnePass, measureRescans } from "./scan.ts";
+import { vetCustomSql } from "./duckdb_sql.ts";
+import type { VettedSql } from "../sql/user_sql.ts";
 
 /** How to run. */
 export interface RunOptions {
@@ -47,6 +49,9 @@ export async function runKontract(
   options: RunOptions = {},
 ): Promise<ResultDocument> {
   const clock = new PhaseClock();
+  // On files, user SQL runs in DuckDB: every query is checked before the first read of
+  // the data, so a refused one is a Kontract error and nothing was read.
+  const vetted = source.sql ? new Map<string, VettedSql>() : await vetCustomSql(kontract);
   const schema = await clock.time("schema", () => source.schema());
   const stats = options.metadata === false
     ? undefined
@@ -58,7 +63,7 @@ export async function runKontract(
       options.onProgress?.(`querying ${source.uri}`);
       return { ...await measureInDatabase(plan, source.sql!, options), scanPasses: 0 };
     })
-    : await measure(plan, source, stats, clock, options.onProgress);
+    : await measure(plan, source, stats, clock, vetted, options.onProgress);
   const results = plan.rules.map((rule) => toResult(rule, measured, schema));
   const summary = summarize(results);
   return {
@@ -68,6 +73,7 @@ export async function runKontract(
     passed: summary.blocking_failures === 0,
     summary,
     results,
+    ...(source.warnings?.length ? { warnings: [...source.warnings] } : {}),
     ...(options.timings
       ? { stats: { ...clock.stats(measured, stats), ...sqlRunStats(source.sql) } }
       : {}),
@@ -79,6 +85,7 @@ async function measure(
   source: Source,
   stats: DatasetStats | undefined,
   clock: PhaseClock,
+  vetted: Map<string, VettedSql>,
   onProgress?: (message: string) => void,
 ): Promise<Measurements> {
   const scanned = plan.rules.filter((rule) => rule.tier === "scan");
@@ -103,7 +110,11 @@ async function measure(
     ),
     queries: plan.rules.flatMap((rule) =>
       rule.tier === "sql" && rule.measure.kind === "sql_query"
-        ? [{ key: rule.instance.id, label: ruleLabel(rule.instance), sql: rule.measure.sql }]
+        ? [{
+          key: rule.instance.id,
+          label: ruleLabel(rule.instance),
+          sql: vetted.get(rule.instance.id)!,
+        }]
         : []
     ),
     rows,

@@ -3,11 +3,14 @@
  * `dagster-pipes` Python package): decode the bootstrap params Dagster passes in
  * `DAGSTER_PIPES_CONTEXT` / `DAGSTER_PIPES_MESSAGES`, load the context, and write
  * protocol messages, one JSON object per line, to the file or stdio channel the
- * orchestrator reads. A Kontra run reports one asset check per rule.
+ * orchestrator reads. A Kontra run reports one asset check per rule. Every message is
+ * scrubbed of registered secrets as it is written (the `closed` exception carries raw
+ * error text and its causes), on both channels.
  * @module
  */
 import { Buffer } from "node:buffer";
 import { deflateSync, inflateSync } from "node:zlib";
+import { scrubSecrets, scrubSecretsDeep } from "../core/secrets.ts";
 import { KontraError } from "../errors.ts";
 import type { ResultDocument, RuleResult } from "../report/result.ts";
 
@@ -92,10 +95,18 @@ export function decodeParam(text: string, name: string): Record<string, unknown>
 export async function loadContext(params: Record<string, unknown>): Promise<PipesContextData> {
   let data: unknown;
   if (typeof params.path === "string") {
+    let text: string;
     try {
-      data = JSON.parse(await Deno.readTextFile(params.path));
+      text = await Deno.readTextFile(params.path);
     } catch (error) {
-      throw new DagsterPipesError(`cannot read context file ${params.path}: ${error}`);
+      const reason = error instanceof Deno.errors.NotFound ? "no such file" : errorName(error);
+      throw new DagsterPipesError(`cannot read context file ${params.path}: ${reason}`);
+    }
+    try {
+      data = JSON.parse(text);
+    } catch {
+      // JSON.parse quotes the text it choked on: never echo the file's content.
+      throw new DagsterPipesError(`context file ${params.path} is not valid JSON`);
     }
   } else if ("data" in params) {
     data = params.data;
@@ -106,6 +117,11 @@ export async function loadContext(params: Record<string, unknown>): Promise<Pipe
     throw new DagsterPipesError("the context is not a JSON object");
   }
   return data as PipesContextData;
+}
+
+/** An error's class name only (its message may quote what it read). */
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : "unreadable";
 }
 
 /** Where messages go. */
@@ -122,7 +138,8 @@ export interface MessageChannel {
  * `{"buffered_stdio": …}` names, as the reference `PipesDefaultMessageWriter` does.
  */
 export function openChannel(params: Record<string, unknown>, io: PipesIo): MessageChannel {
-  const line = (message: PipesMessage) => JSON.stringify(message) + "\n";
+  const line = (message: PipesMessage) =>
+    scrubSecrets(JSON.stringify(scrubSecretsDeep(message))) + "\n";
   if (typeof params.path === "string") {
     const path = params.path;
     return {

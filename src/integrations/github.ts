@@ -2,20 +2,23 @@
  * GitHub Actions output (`--output-format github`): one workflow-command annotation
  * per failing rule on stdout, and a Markdown table for the job summary, appended to
  * the file `$GITHUB_STEP_SUMMARY` names (printed after the annotations when unset).
+ * Every escaper scrubs registered secrets before it escapes (an escaped secret would no
+ * longer match), and both outputs are scrubbed again as written.
  * @module
  */
 import { relative, resolve, sep } from "node:path";
+import { scrubSecrets } from "../core/secrets.ts";
 import type { ResultDocument, RuleResult } from "../report/result.ts";
 import { formatCount } from "../report/terminal.ts";
 
 /** Escapes a workflow command's message: `%`, CR and LF, as `@actions/core` does. */
 export function escapeData(text: string): string {
-  return text.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
+  return scrubSecrets(text).replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
 }
 
 /** Escapes a workflow command's property value: as data, plus `:` and `,`. */
 export function escapeProperty(text: string): string {
-  return escapeData(text).replaceAll(":", "%3A").replaceAll(",", "%2C");
+  return escapeData(scrubSecrets(text)).replaceAll(":", "%3A").replaceAll(",", "%2C");
 }
 
 /** `::error file=…,title=…::message`; properties without a value are left out. */
@@ -53,12 +56,12 @@ export function renderAnnotations(document: ResultDocument, kontractFile?: strin
  * backslash-escaped, which GitHub renders as the plain character.
  */
 export function escapeCell(text: string): string {
-  return text.replace(/\r\n|\r|\n/g, " ").replace(/[\\|*_`[\]<>~&]/g, "\\$&");
+  return scrubSecrets(text).replace(/\r\n|\r|\n/g, " ").replace(/[\\|*_`[\]<>~&]/g, "\\$&");
 }
 
 /** A table cell shown as code: a backtick fence longer than any run inside, pipes escaped. */
 export function codeCell(text: string): string {
-  const flat = text.replace(/\r\n|\r|\n/g, " ").replaceAll("|", "\\|");
+  const flat = scrubSecrets(text).replace(/\r\n|\r|\n/g, " ").replaceAll("|", "\\|");
   const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
   const fence = "`".repeat(longest + 1);
   const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
@@ -124,8 +127,8 @@ export async function reportToGithub(
   target: GithubTarget,
 ): Promise<void> {
   const file = target.kontractFile === undefined ? undefined : workspacePath(target.kontractFile);
-  target.out(renderAnnotations(document, file));
-  const summary = renderSummary(document);
+  target.out(scrubSecrets(renderAnnotations(document, file)));
+  const summary = scrubSecrets(renderSummary(document));
   if (target.summaryFile) {
     await Deno.writeTextFile(target.summaryFile, summary, { append: true });
   } else {

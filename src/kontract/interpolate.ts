@@ -1,8 +1,12 @@
 /**
  * `${VAR}` substitution in every string of a Kontract. `$${VAR}` keeps a literal `${VAR}`.
+ * Each string that ends up holding a credential (a secret-named field, a URI password or
+ * secret parameter) has it, and the `${VAR}` values that went into it, registered with the
+ * secret scrubber here, where Kontra learns them.
  * @module
  */
 import type { Environment } from "./env.ts";
+import { registerKontractSecrets } from "./secrets.ts";
 
 /** A variable that the environment does not define, and where it was used. */
 export interface MissingVariable {
@@ -23,12 +27,15 @@ export function interpolate(
   missing: MissingVariable[] = [],
 ): { value: unknown; missing: MissingVariable[] } {
   if (typeof value === "string") {
+    const filledIn: string[] = [];
     const replaced = value.replace(PLACEHOLDER, (match: string, name: string) => {
       if (match.startsWith("$$")) return match.slice(1);
       const found = env[name];
       if (found === undefined) missing.push({ name, path });
+      else filledIn.push(found);
       return found ?? "";
     });
+    registerKontractSecrets(path.at(-1), replaced, filledIn);
     return { value: replaced, missing };
   }
   if (Array.isArray(value)) {

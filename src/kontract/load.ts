@@ -61,7 +61,7 @@ export interface Kontract {
   env: Environment;
   /** SHA-256 of the Kontract's name and normalised rules. */
   fingerprint: string;
-  /** Literal secrets found in the file, as `file:line:col: field: …` warnings. */
+  /** Literal secrets found in the file and its bases, as `file:line:col: field: …` warnings. */
   warnings: string[];
   /**
    * Actions that cannot run, by name (`alert`, `quarantine`), and why: a variable they
@@ -122,7 +122,14 @@ export async function loadKontract(
   const top = isFile
     ? await loadFile(resolve(input), env, [])
     : checkSpec(KontractOrigin.inMemory(), input, env, baseDir);
-  const located = await collectRules(top, env, [isFile ? resolve(input) : "<kontract>"]);
+  // Literal-secret warnings of every file, `extends:` bases included (after the top's).
+  const warnings = [...top.warnings];
+  const located = await collectRules(
+    top,
+    env,
+    [isFile ? resolve(input) : "<kontract>"],
+    warnings,
+  );
   const rules = located.map(toRuleInstance);
   checkUniqueIds(rules, located);
   return {
@@ -133,7 +140,7 @@ export async function loadKontract(
     actions: top.spec.actions,
     baseDir,
     env,
-    warnings: top.warnings,
+    warnings,
     actionProblems: top.actionProblems,
     fingerprint: fingerprint({
       name: top.spec.name,
@@ -211,6 +218,7 @@ async function collectRules(
   file: LoadedFile,
   env: Environment,
   chain: string[],
+  warnings: string[],
 ): Promise<LocatedRule[]> {
   const bases = file.spec.extends === undefined
     ? []
@@ -224,7 +232,8 @@ async function collectRules(
       throw file.origin.error(["extends", ...(bases.length > 1 ? [index] : [])], `cycle: ${base}`);
     }
     const loaded = await loadFile(path, env, [...chain, path]);
-    inherited.push(...await collectRules(loaded, env, [...chain, path]));
+    warnings.push(...loaded.warnings);
+    inherited.push(...await collectRules(loaded, env, [...chain, path], warnings));
   }
   const own = file.spec.rules.map((spec, index) => ({ spec, origin: file.origin, index }));
   return [...inherited, ...own];

@@ -3,7 +3,7 @@
  * and the field: `kontract.yml:7:5: rules[2].params.pattern: required`.
  * @module
  */
-import { type Document, LineCounter, parseDocument } from "yaml";
+import { type Document, isAlias, LineCounter, parseDocument, visit } from "yaml";
 import { KontractError } from "../errors.ts";
 
 /** A path into the document, e.g. `["rules", 2, "params", "pattern"]`. */
@@ -46,7 +46,22 @@ export class KontractOrigin {
       const where = `${label}:${start.line}:${start.col}`;
       throw new KontractError(`${where}: invalid YAML: ${problem.message.split("\n")[0]}`);
     }
-    return { origin: new KontractOrigin(label, document, lines), value: document.toJS() };
+    let value: unknown;
+    try {
+      value = document.toJS();
+    } catch {
+      // The library's message quotes the alias name, which could be anything (a secret).
+      const alias = firstUnresolvedAlias(document);
+      if (alias === undefined) {
+        throw new KontractError(`${label}: invalid YAML: its aliases cannot be expanded`);
+      }
+      const { line, col } = lines.linePos(alias);
+      throw new KontractError(
+        `${label}:${line}:${col}: invalid YAML: an alias (*name) refers to no anchor ` +
+          `(&name) defined before it`,
+      );
+    }
+    return { origin: new KontractOrigin(label, document, lines), value };
   }
 
   /**
@@ -84,4 +99,22 @@ export class KontractOrigin {
     const { line, col } = this.#lines!.linePos(offset);
     return `${this.label}:${line}:${col}`;
   }
+}
+
+/** Offset of the first alias whose anchor is not defined before it, if any. */
+function firstUnresolvedAlias(document: Document): number | undefined {
+  const anchors = new Set<string>();
+  let offset: number | undefined;
+  visit(document, (_key, node) => {
+    const anchor = (node as { anchor?: string } | null)?.anchor;
+    if (isAlias(node)) {
+      if (!anchors.has(node.source)) {
+        offset = node.range?.[0];
+        return visit.BREAK;
+      }
+    } else if (anchor) {
+      anchors.add(anchor);
+    }
+  });
+  return offset;
 }

@@ -113,6 +113,11 @@ export interface ResultDocument {
   summary: Summary;
   /** One entry per rule, in Kontract order. */
   results: RuleResult[];
+  /**
+   * Problems that did not stop the run, e.g. a connection as a PostgreSQL superuser;
+   * absent when there are none.
+   */
+  warnings?: string[];
   /** What the Kontract's actions did, when it has any. */
   actions?: ActionResult[];
   /** Measurements, only when timings were asked for. */
@@ -179,6 +184,7 @@ export const ResultDocumentModel: z.ZodType<ResultDocument> = z.strictObject({
   passed: z.boolean(),
   summary: SummaryModel,
   results: z.array(RuleResultModel),
+  warnings: z.array(z.string()).optional(),
   actions: z.array(ActionResultModel).optional(),
   stats: RunStatsModel.optional(),
 });

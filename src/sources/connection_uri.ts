@@ -2,16 +2,20 @@
  * Database URIs: parsing the parts Kontra needs and redacting them for output. A URI
  * may carry a password (`postgres://user:${PGPASS}@host/…` after interpolation); the
  * redacted form, the only one that reaches results, messages and logs, never does.
+ *
+ * Userinfo is split tolerantly (`src/core/uri_credentials.ts`): the password is everything
+ * between the first `:` after `//` and the last `@` before the host, so a password holding
+ * `/ # ? @ :` stays a password instead of leaking into the path, query or fragment. The
+ * password and secret query parameters are registered with the scrubber when parsed.
  * @module
  */
+import { isSecretParam, registerSecret, scrubSecrets } from "../core/secrets.ts";
+import { splitUri, uriSecrets } from "../core/uri_credentials.ts";
 import { DataSourceError } from "../errors.ts";
-
-/** Query parameters whose values are secrets: dropped from output. */
-const SECRET_PARAM = /pass|secret|token|key/i;
 
 /** A database URI, parsed. */
 export interface ConnectionUri {
-  /** The URI as written, for parsing only: never print it. */
+  /** The URI without its userinfo, for parsing path and query only: never print it. */
   url: URL;
   /** Host (or Snowflake account), brackets of IPv6 literals removed; "" when absent. */
   host: string;
@@ -31,14 +35,17 @@ export interface ConnectionUri {
  * query parameters the scheme knows; any other is a usage error (exit 2).
  */
 export function parseConnectionUri(uri: string, allowed: readonly string[]): ConnectionUri {
+  registerUriSecrets(uri);
+  const parts = splitUri(uri);
   let url: URL;
   try {
-    url = new URL(uri);
+    if (!parts) throw new Error("no scheme");
+    url = new URL(`${parts.scheme}://${parts.rest}`);
   } catch {
     // The text may hold a password: say only what is wrong with it.
     throw new DataSourceError(`${schemeOf(uri)}://…: not a valid URI`, 2);
   }
-  const redacted = redactUri(url);
+  const redacted = redactParsed(parts.scheme, parts.user, url);
   const decode = (text: string, what: string) => {
     try {
       return decodeURIComponent(text);
@@ -62,31 +69,70 @@ export function parseConnectionUri(uri: string, allowed: readonly string[]): Con
     url,
     host: url.hostname.replace(/^\[(.*)\]$/, "$1"),
     port: url.port === "" ? undefined : Number(url.port),
-    user: url.username === "" ? undefined : decode(url.username, "user name"),
-    password: url.password === "" ? undefined : decode(url.password, "password"),
+    user: parts.user ? decode(parts.user, "user name") : undefined,
+    password: parts.password ? decode(parts.password, "password") : undefined,
     segments,
     params,
     redacted,
   };
 }
 
-/** The URI without its password and secret query parameters. */
-export function redactUri(input: string | URL): string {
-  const url = new URL(String(input));
-  url.password = "";
-  for (const key of [...url.searchParams.keys()]) {
-    if (SECRET_PARAM.test(key)) url.searchParams.delete(key);
+/** Registers a URI's password and secret query parameters (as written and decoded). */
+export function registerUriSecrets(uri: string): void {
+  for (const secret of uriSecrets(uri)) {
+    registerSecret(secret.raw);
+    registerSecret(secret.decoded);
   }
-  return url.toString();
 }
 
-/** Replaces every occurrence of the secrets in `text` (defence in depth for messages). */
+/**
+ * The URI without its password and secret query parameters. Text that is not a URI is
+ * returned as it is; a URI that cannot be parsed becomes `scheme://…`.
+ */
+export function redactUri(input: string | URL): string {
+  const text = String(input);
+  const parts = splitUri(text);
+  if (!parts) return text;
+  try {
+    return redactParsed(parts.scheme, parts.user, new URL(`${parts.scheme}://${parts.rest}`));
+  } catch {
+    return `${schemeOf(text)}://…`;
+  }
+}
+
+function redactParsed(scheme: string, user: string | undefined, parsed: URL): string {
+  const url = new URL(parsed.href);
+  for (const key of [...url.searchParams.keys()]) {
+    if (isSecretParam(key)) url.searchParams.delete(key);
+  }
+  const text = url.toString();
+  if (!user) return text;
+  // Put the user back the way WHATWG URL would print it (percent-encoded userinfo).
+  const withUser = new URL(`${scheme}://h/`);
+  withUser.username = decodeOrKeep(user);
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)/i, `$1${withUser.username}@`);
+}
+
+function decodeOrKeep(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Replaces every occurrence of the secrets in `text`, and every registered secret
+ * (defence in depth for messages). Short secrets given here (≥ 3 characters) are
+ * replaced too, though too short to register for the whole process.
+ */
 export function scrub(text: string, secrets: readonly (string | undefined)[]): string {
   let clean = text;
   for (const secret of secrets) {
+    registerSecret(secret);
     if (secret && secret.length >= 3) clean = clean.replaceAll(secret, "***");
   }
-  return clean;
+  return scrubSecrets(clean);
 }
 
 /** Seconds a statement may run unless `?statement_timeout=` says otherwise. */

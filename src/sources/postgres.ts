@@ -9,10 +9,14 @@
  * with `default_transaction_read_only=on` and `statement_timeout`, and each statement is
  * sent as `BEGIN READ ONLY; SET LOCAL statement_timeout = …` + the statement + `COMMIT`,
  * pipelined on one connection (one round trip). Statements go through the extended
- * protocol, where PostgreSQL itself refuses more than one statement.
+ * protocol, where PostgreSQL itself refuses more than one statement. Every session has
+ * `standard_conforming_strings` on, whatever the role or database default, so the server
+ * reads user SQL's strings exactly as the guard's parser did. A superuser connection is
+ * reported as a warning.
  * @module
  */
 import postgres from "postgres";
+import { registerSecret } from "../core/secrets.ts";
 import { DataSourceError, KontractError, KontraError, oneLine } from "../errors.ts";
 import type { Environment } from "../kontract/env.ts";
 import type { SqlValue } from "../sql/dialect.ts";
@@ -82,7 +86,7 @@ export function postgresConfig(uri: string, env: Environment): PostgresConfig {
     host: parsed.host || env.PGHOST || "localhost",
     port,
     user,
-    password: parsed.password ?? params.get("password") ?? env.PGPASSWORD,
+    password: registered(parsed.password ?? params.get("password") ?? env.PGPASSWORD),
     database: segments[0] || env.PGDATABASE || user,
     ssl: sslMode(params.get("sslmode") ?? env.PGSSLMODE, redacted),
     connectTimeoutS: secondsParam(
@@ -96,6 +100,12 @@ export function postgresConfig(uri: string, env: Environment): PostgresConfig {
     table: splitTable(segments[1], parsed),
     redacted,
   };
+}
+
+/** The password, registered with the scrubber (src/core/secrets.ts) as Kontra learns it. */
+function registered(password: string | undefined): string | undefined {
+  registerSecret(password);
+  return password;
 }
 
 /** Opens a table (named in the URI) or a `query:` over the database the URI names. */
@@ -181,9 +191,27 @@ export class PostgresClient implements SqlClient {
     await this.#sql.end({ timeout: 5 }).catch(() => {});
   }
 
+  /**
+   * A superuser connection, once connected: the server reports `is_superuser` (and the
+   * role) when the session starts, so this costs no statement unless a proxy hid them.
+   */
+  async warnings(): Promise<string[]> {
+    const reported = this.#sql.parameters as Record<string, string | undefined>;
+    const superuser = reported.is_superuser ??
+      String((await this.run("SELECT current_setting('is_superuser')", [])).rows[0]?.[0]);
+    const role = reported.session_authorization ?? this.#config.user;
+    return superuser === "on" ? [superuserWarning(role)] : [];
+  }
+
   #error(error: unknown): KontraError {
     return postgresError(error, this.#config);
   }
+}
+
+/** The warning for a superuser connection: user SQL is checked, but the role is too strong. */
+export function superuserWarning(role: string): string {
+  return `connected to PostgreSQL as superuser ${role}: give Kontra a read-only role ` +
+    "(see README Security)";
 }
 
 /** A database error as a Kontra error: one line, no secret, the exit code by its SQLSTATE. */
@@ -238,6 +266,8 @@ function connect(config: PostgresConfig): postgres.Sql {
       application_name: config.applicationName,
       default_transaction_read_only: true,
       statement_timeout: config.statementTimeoutMs,
+      // The user-SQL guard's parser reads `'a\'` as libpg_query does: standard strings.
+      standard_conforming_strings: "on",
     },
     // Dates and timestamps as PostgreSQL writes them: no local time zone guesses.
     types: {
@@ -258,7 +288,9 @@ function connect(config: PostgresConfig): postgres.Sql {
 const EXTENDED = { prepare: false, simple: false } as postgres.UnsafeQueryOptions;
 
 function begin(config: PostgresConfig): string {
-  return `BEGIN READ ONLY; SET LOCAL statement_timeout = ${config.statementTimeoutMs}`;
+  // standard_conforming_strings again here: a pooler may not pass startup parameters on.
+  return `BEGIN READ ONLY; SET LOCAL statement_timeout = ${config.statementTimeoutMs}; ` +
+    "SET LOCAL standard_conforming_strings = on";
 }
 
 /** Finds the table (exact names first, then PostgreSQL's lower-case folding). */

@@ -18,6 +18,7 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Connection, ConnectionOptions, RowStatement } from "snowflake-sdk";
+import { registerSecret } from "../core/secrets.ts";
 import { DataSourceError, KontractError, KontraError } from "../errors.ts";
 import type { Environment } from "../kontract/env.ts";
 import type { SqlValue } from "../sql/dialect.ts";
@@ -69,6 +70,10 @@ export function snowflakeConfig(uri: string, env: Environment): SnowflakeConfig 
   const password = parsed.password ?? env.SNOWFLAKE_PASSWORD;
   const keyPath = env.SNOWFLAKE_PRIVATE_KEY_PATH;
   const keyPass = env.SNOWFLAKE_PRIVATE_KEY_PASSPHRASE;
+  registerSecret(password);
+  registerSecret(env.SNOWFLAKE_PASSWORD);
+  registerSecret(keyPass);
+  registerPrivateKey(keyPath);
   if (!password && !keyPath) {
     throw new DataSourceError(
       `${redacted}: set SNOWFLAKE_PASSWORD, or SNOWFLAKE_PRIVATE_KEY_PATH for key-pair auth`,
@@ -113,6 +118,25 @@ export function snowflakeConfig(uri: string, env: Environment): SnowflakeConfig 
   };
 }
 
+/**
+ * Registers the private key the driver will read: the whole PEM text and each line of its
+ * body, so no part of it is printed should a message ever quote it. A key that cannot be
+ * read is the driver's to report.
+ */
+function registerPrivateKey(path: string | undefined): void {
+  if (!path) return;
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch {
+    return;
+  }
+  registerSecret(text);
+  for (const line of text.split(/\r?\n/)) {
+    if (!line.startsWith("-----")) registerSecret(line);
+  }
+}
+
 let sdk: Promise<SnowflakeSdk> | undefined;
 
 /**
@@ -154,6 +178,9 @@ export async function openSnowflake(
       2,
     );
   }
+  // Checked before connecting: unqualified names in a query: resolve in this namespace.
+  const refused = snowflakeDialect.guard.refuseRelation(config.path);
+  if (refused) throw new KontractError(`datasource: ${refused}`);
   const client = await SnowflakeClient.connect(config);
   return await openSqlSource(
     client,

@@ -69,6 +69,11 @@ export interface Source {
   identity?(): Promise<string | undefined>;
   /** A database the planner pushes rules into as ONE SQL statement (PostgreSQL, Snowflake). */
   readonly sql?: SqlAccess;
+  /**
+   * Problems found on opening that do not stop the run (a PostgreSQL superuser role):
+   * printed once and listed in the result's `warnings`.
+   */
+  readonly warnings?: readonly string[];
   /** Releases connections and temporary files. */
   close?(): Promise<void>;
 }

@@ -29,6 +29,8 @@ export interface SqlClient {
   stream(sql: string, params: SqlValue[], batchRows: number): AsyncIterable<unknown[][]>;
   /** Closes the connection. Never throws. */
   close(): Promise<void>;
+  /** Problems with the connection that do not stop the run (a superuser role), once open. */
+  warnings?(): Promise<string[]>;
 }
 
 /** Where the dataset is inside the database. */
@@ -66,9 +68,10 @@ export async function openSqlSource(
     const { access, columns } = query === undefined
       ? await openTable()
       : await openQuery(client, query, queryOptions);
+    const warnings = await client.warnings?.() ?? [];
     return new SqlSource(query === undefined ? label : `${label} (query)`, client, access, {
       columns,
-    });
+    }, warnings);
   } catch (error) {
     await client.close();
     throw error;
@@ -145,6 +148,9 @@ export function tableFromCatalog(
   };
   const [match] = [...tables.values()].sort((a, b) => rank(a) - rank(b));
   if (!match) throw new DataSourceError(notFound, 2);
+  // A Kontract author may not point a datasource (and so quarantine) at system data.
+  const refused = client.dialect.guard.refuseRelation(match.path);
+  if (refused) throw new KontractError(`datasource: ${refused}`);
   const relation = match.path.map((part) => client.dialect.ident(part)).join(".");
   const access = new LoggedSqlAccess(client, { relation });
   access.log.push(...catalog.log);
@@ -215,14 +221,22 @@ export class LoggedSqlAccess implements SqlAccess {
 export class SqlSource implements Source {
   readonly uri: string;
   readonly sql: LoggedSqlAccess;
+  readonly warnings: readonly string[];
   readonly #schema: Schema;
   readonly #client: SqlClient;
 
-  constructor(uri: string, client: SqlClient, sql: LoggedSqlAccess, schema: Schema) {
+  constructor(
+    uri: string,
+    client: SqlClient,
+    sql: LoggedSqlAccess,
+    schema: Schema,
+    warnings: readonly string[] = [],
+  ) {
     this.uri = uri;
     this.#client = client;
     this.sql = sql;
     this.#schema = schema;
+    this.warnings = warnings;
   }
 
   schema(): Promise<Schema> {

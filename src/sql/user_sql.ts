@@ -38,6 +38,12 @@ export interface UserSqlGuard {
    * of it is allowed. `sql` is the exact text that will run, `{table}` already bound.
    */
   check(sql: string, scope: UserSqlScope): Promise<string | undefined>;
+  /**
+   * Why a Kontract may not name this relation (or namespace) as its datasource, by its
+   * parts as written or as the catalog spells them (`["pg_catalog", "pg_authid"]`): the
+   * system data user SQL may not read is off limits as a datasource too.
+   */
+  refuseRelation(path: readonly string[]): string | undefined;
 }
 
 // Not exported: nothing outside this module can make a VettedSql.
@@ -70,7 +76,9 @@ export async function vetUserSql(
   const { relation, scope, label, purpose } = options;
   if (sql.length > MAX_USER_SQL_CHARS) {
     throw new KontractError(
-      `${label}: SQL longer than ${MAX_USER_SQL_CHARS.toLocaleString("en-US")} characters is not allowed in ${purpose}`,
+      `${label}: SQL longer than ${
+        MAX_USER_SQL_CHARS.toLocaleString("en-US")
+      } characters is not allowed in ${purpose}`,
     );
   }
   const text = withoutTrailingSemicolons(sql).replaceAll(TABLE_PLACEHOLDER, relation);

@@ -14,6 +14,7 @@ import {
   duplicatesSql,
 } from "../../src/engine/duckdb_duplicates.ts";
 import { copyLocally } from "../../src/engine/local_copy.ts";
+import { vetDuckdbSql } from "../../src/engine/duckdb_session.ts";
 import { countDuplicates, measureRescans } from "../../src/engine/scan.ts";
 import { DataSourceError, KontractError, validate } from "../../mod.ts";
 import type { DuckdbTable, Source } from "../../src/sources/source.ts";
@@ -173,7 +174,11 @@ Deno.test("sources expensive to read again are read once more: one copy of the c
   await assertRejectsWith(
     measureRescans(
       source,
-      { duplicates: [], queries: [{ key: "q", label: "q", sql: "SELECT 1" }], rows: 10 },
+      {
+        duplicates: [],
+        queries: [{ key: "q", label: "q", sql: await vetDuckdbSql("SELECT 1", "q") }],
+        rows: 10,
+      },
       hooks,
     ),
     KontractError,

@@ -3,7 +3,6 @@ import { assert, assertEquals } from "../support/assert.ts";
 import { KontractError } from "../../src/errors.ts";
 import { sqlInList } from "../../src/rules/sql_values.ts";
 import { duckdb } from "../../src/sql/duckdb.ts";
-import { checkUserSelect, checkUserSelectForAnyDialect } from "../../src/sql/guard.ts";
 import { postgresDialect } from "../../src/sql/postgres.ts";
 import { snowflakeDialect } from "../../src/sql/snowflake.ts";
 
@@ -62,39 +61,4 @@ Deno.test("allowed_values: literals typed like the column, impossible values lef
   );
   assertEquals(sqlInList(pg, '"age"', ["abc", 2 ** 60], "Int64"), undefined);
   assertEquals(sqlInList(pg, '"age"', [1, "1", 1.0], "Int64"), '"age" IN (1)');
-});
-
-Deno.test("the guard: system views without a schema, SELECT INTO, stages, SQL-running functions", () => {
-  const cases: [string, string][] = [
-    ["SELECT usename FROM pg_user", "may not read system catalogs (pg_user)"],
-    [
-      "SELECT * FROM {table} WHERE EXISTS (SELECT 1 FROM pg_authid)",
-      "may not read system catalogs (pg_authid)",
-    ],
-    ["SELECT * INTO copy FROM {table}", "must not write (SELECT … INTO creates a table)"],
-    ["SELECT query_to_xml('delete from t', true, true, '')", "may not call query_to_xml()"],
-    ["SELECT nextval('s')", "may not call nextval()"],
-    ["SELECT pg_catalog.pg_sleep(1)", "may not call pg_catalog.pg_sleep()"],
-    ["SELECT * FROM @stage", "may not read stages (@…)"],
-    ["SELECT * FROM TABLE(RESULT_SCAN(LAST_QUERY_ID()))", "may not call RESULT_SCAN()"],
-    ["SELECT SYSTEM$WAIT(5)", "may not call SYSTEM$WAIT()"],
-    [
-      "SELECT * FROM TABLE(information_schema.query_history())",
-      "may not call information_schema.query_history()",
-    ],
-  ];
-  for (const [sql, reason] of cases) {
-    assertEquals(checkUserSelect(sql, "Snowflake"), reason, sql);
-    assertEquals(checkUserSelectForAnyDialect(sql), reason, sql);
-  }
-});
-
-Deno.test("the guard at load time accepts SQL some dialect reads; the engine checks its own", () => {
-  const qualify = "SELECT * FROM {table} QUALIFY ROW_NUMBER() OVER (ORDER BY id) > 1";
-  assertEquals(checkUserSelectForAnyDialect(qualify), undefined);
-  assertEquals(checkUserSelect(qualify, "Snowflake"), undefined);
-  assert.match(checkUserSelect(qualify, "PostgresQL")!, /^not a SELECT the SQL parser understands/);
-  // A refusal beats a parse failure in the message.
-  assertEquals(checkUserSelectForAnyDialect("DELETE FROM {table}"), "must be a SELECT, not DELETE");
-  assertEquals(checkUserSelectForAnyDialect("SELECT 1 AS x;"), undefined);
 });

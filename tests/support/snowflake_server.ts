@@ -76,7 +76,8 @@
  * - Function shims (macros, see SHIM_MACROS): REGEXP_LIKE and RLIKE (whole-string match; of the
  *   flags only i, m and s count), REGEXP_INSTR(s, p) and REGEXP_COUNT(s, p) (two-argument forms
  *   only), IFF, ZEROIFNULL, NVL, DIV0, EDITDISTANCE, TRY_TO_NUMBER(s) (DECIMAL(38,0), no
- *   format), TRY_TO_DOUBLE(s), TRY_TO_DATE(s) (ISO dates only), BOOLOR_AGG, BOOLAND_AGG.
+ *   format), TRY_TO_DOUBLE(s), TRY_TO_DATE(s) (ISO dates only), BOOLOR_AGG, BOOLAND_AGG,
+ *   DATEADD(part, n, d) (the part quoted, 'day'; returns a TIMESTAMP).
  *   COUNT_IF, TRY_CAST, LEN, MEDIAN, APPROX_COUNT_DISTINCT, LISTAGG and SPLIT_PART are DuckDB
  *   builtins. Every other Snowflake-only function is missing, and DuckDB-only functions
  *   (regexp_matches, list_*, ...) work here but not in Snowflake.
@@ -178,6 +179,7 @@ const SHIM_MACROS = [
   `try_to_number(s) AS TRY_CAST(s AS DECIMAL(38, 0))`,
   `try_to_double(s) AS TRY_CAST(s AS DOUBLE)`,
   `try_to_date(s) AS TRY_CAST(s AS DATE)`,
+  `dateadd(p, n, d) AS d + CAST(CAST(n AS VARCHAR) || ' ' || p AS INTERVAL)`,
   `boolor_agg(x) AS bool_or(x)`,
   `booland_agg(x) AS bool_and(x)`,
   // Snowflake-shaped INFORMATION_SCHEMA views; the SQL rewrite points references here.
