@@ -16,6 +16,15 @@ import { join } from "node:path";
 import pl from "nodejs-polars";
 import { assert, assertEquals } from "../support/assert.ts";
 import { type Run, runCli } from "../support/cli.ts";
+import {
+  attackClasses,
+  type EngineTests,
+  escapeRegExp,
+  notSelect as notSelectStatement,
+  PURPOSE,
+  refusedFor,
+  refusedFunction,
+} from "../support/user_sql_attacks.ts";
 
 // --- the world the attacks run in ----------------------------------------------------------
 
@@ -67,6 +76,12 @@ function setUp(): Promise<World> {
   })();
   return world;
 }
+
+/** This file's tests, all in the one world. */
+const DUCKDB: EngineTests<World> = {
+  engine: "DuckDB",
+  inWorld: async (body) => body(await setUp()),
+};
 
 globalThis.addEventListener("unload", () => {
   // Best effort: the directory is private to this file's run.
@@ -166,7 +181,6 @@ function fill(w: World, sql: string): string {
  */
 const WHERE = /^kontra: \S*kontract-[\w-]+\.yml:7:5: attack: /;
 const WHERE_LOADING = /^kontra: \S*kontract-[\w-]+\.yml:10:\d+: rules\[1\]\.params\.sql: /;
-const PURPOSE = " in custom_sql_check\n";
 
 /** Runs `sql` as the middle rule over `data`; asserts it is refused for `reason`, unharmed. */
 async function assertRefused(
@@ -193,7 +207,7 @@ async function assertRefused(
   assertEquals(attack.stdout, "", said);
   assert.match(attack.stderr, atLoad ? WHERE_LOADING : WHERE, said);
   assert.match(attack.stderr, reason, said);
-  if (!atLoad) assert.ok(attack.stderr.endsWith(PURPOSE), said);
+  if (!atLoad) assert.ok(attack.stderr.endsWith(`${PURPOSE.custom_sql_check}\n`), said);
   assertEquals(attack.stderr.split("\n").length, 2, `${said}: one line`);
   assert.ok(!(attack.stdout + attack.stderr).includes(w.secret), `${what}: the secret leaked`);
   assertEquals(await sentinels(w, data), before, `${what}: a sentinel changed`);
@@ -205,22 +219,14 @@ async function assertRefused(
  */
 type Attack = readonly [sql: string, reason: RegExp, how?: "csv" | "at load"];
 
-/** One test per class of attack, one step per case. */
-function attackClass(name: string, cases: readonly Attack[]): void {
-  Deno.test(`DuckDB attacks: ${name} (${cases.length} cases)`, async (t) => {
-    const w = await setUp();
-    for (const [sql, reason, how] of cases) {
-      const title = sql.slice(0, 120).replaceAll("\n", "\\n") || "(empty)";
-      await t.step(title, async () => {
-        await assertRefused(w, sql, reason, "users.parquet", how === "at load");
-        if (how === "csv") await assertRefused(w, sql, reason, "users.csv", false);
-      });
-    }
-  });
-}
+/** One test per class of attack, one step per case (on Parquet, and on CSV if asked). */
+const attackClass = attackClasses(DUCKDB, async (w, [sql, reason, how]: Attack) => {
+  await assertRefused(w, sql, reason, "users.parquet", how === "at load");
+  if (how === "csv") await assertRefused(w, sql, reason, "users.csv", false);
+});
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-const fn = (name: string) => new RegExp(`: function ${escapeRegExp(name)} is not allowed in`);
+// DuckDB's reasons are checked up to the ` in` that starts the purpose.
+const fn = (name: string) => refusedFunction(name, " in");
 /** `{secretcsv}` in `name` stands for the secret CSV's absolute path. */
 const reads = (name: string) =>
   new RegExp(
@@ -229,9 +235,9 @@ const reads = (name: string) =>
     } in`,
   );
 const reserved = (name: string) =>
-  new RegExp(`: the CTE name ${escapeRegExp(name)} is reserved for DuckDB's system views`);
-const notSelect = (what: string) => new RegExp(`: must be a SELECT, not ${what} in`);
-const ONE_STATEMENT = /: must be exactly one statement in/;
+  refusedFor(`the CTE name ${name} is reserved for DuckDB's system views`);
+const notSelect = (what: string) => notSelectStatement(what, " in");
+const ONE_STATEMENT = refusedFor("must be exactly one statement", " in");
 const INVALID = /: not valid DuckDB SQL: /;
 
 // --- the sentinels work ----------------------------------------------------------------------

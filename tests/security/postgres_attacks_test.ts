@@ -19,6 +19,9 @@ import { superuserWarning } from "../../src/sources/postgres.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 import { runCli } from "../support/cli.ts";
 import { pgTest, requirePostgres, type TestPostgres } from "../support/postgres.ts";
+import * as harness from "../support/user_sql_attacks.ts";
+
+const { notSelect, ONE_STATEMENT, refusedFor, refusedFunction: fn } = harness;
 
 // --- the world the attacks run in ----------------------------------------------------------
 
@@ -85,6 +88,13 @@ function setUp(): Promise<World> {
   return world;
 }
 
+/** This file's tests: skipped without a server (outside CI), all in the one world. */
+const POSTGRES: harness.EngineTests<World> = {
+  engine: "PostgreSQL",
+  options: pgTest,
+  inWorld: async (body) => body(await setUp()),
+};
+
 /** Everything an attack could change, read from outside Kontra. */
 async function sentinels(w: World): Promise<Record<string, unknown>> {
   const [row] = await w.pg.sql.unsafe(`
@@ -108,59 +118,44 @@ async function sentinels(w: World): Promise<Record<string, unknown>> {
 Deno.test(pgTest("PostgreSQL attacks: the sentinels notice what attacks would do"), async () => {
   const w = await setUp();
   const sql = w.pg.sql;
-  const changes = async (effect: () => Promise<unknown>, undo: () => Promise<unknown>) => {
-    const before = await sentinels(w);
-    await effect();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const after = await sentinels(w);
-    await undo();
-    assertEquals(await sentinels(w), before, "undone");
-    return Object.keys(before).filter((key) => before[key] !== after[key]);
-  };
-  assertEquals(
-    await changes(
+  let large = 0;
+  // Notifications arrive a little later: each effect is given 50 ms to show.
+  await harness.assertSentinelsNotice(() => sentinels(w), [
+    [
+      "sentinel_rows",
       () => sql.unsafe(`INSERT INTO ${w.schema}.sentinel VALUES (4, 'four')`),
       () => sql.unsafe(`DELETE FROM ${w.schema}.sentinel WHERE id = 4`),
-    ),
-    ["sentinel_rows"],
-  );
-  let large = 0;
-  assertEquals(
-    await changes(
+    ],
+    [
+      "large_objects",
       async () => [{ large }] = await sql`SELECT lo_from_bytea(0, 'x') AS large`,
       () => sql`SELECT lo_unlink(${large})`,
-    ),
-    ["large_objects"],
-  );
-  // The server itself can overwrite the sentinel file: an lo_export that got through would.
-  assertEquals(
-    await changes(
+    ],
+    // The server itself can overwrite the sentinel file: an lo_export that got through would.
+    [
+      "file",
       async () => {
         const [{ made }] = await sql`SELECT lo_from_bytea(0, 'pwned') AS made`;
         await sql`SELECT lo_export(${made}, ${w.file}), lo_unlink(${made})`;
       },
       () => Deno.writeTextFile(w.file, SENTINEL_TEXT),
-    ),
-    ["file"],
-  );
-  assertEquals(
-    await changes(
+    ],
+    [
+      "notifications",
       () => sql`SELECT pg_notify(${w.channel}, 'x')`,
       () => Promise.resolve(w.heard.length = 0),
-    ),
-    ["notifications"],
-  );
-  assertEquals(
-    await changes(
+    ],
+    [
+      "sequence",
       () => sql.unsafe(`SELECT nextval('${w.schema}.seq')`),
       () => sql.unsafe(`SELECT setval('${w.schema}.seq', 1)`),
-    ),
-    ["sequence"],
-  );
-  assertEquals(
-    await changes(() => sql`SELECT pg_advisory_lock(7)`, () => sql`SELECT pg_advisory_unlock(7)`),
-    ["advisory_locks"],
-  );
+    ],
+    [
+      "advisory_locks",
+      () => sql`SELECT pg_advisory_lock(7)`,
+      () => sql`SELECT pg_advisory_unlock(7)`,
+    ],
+  ], 50);
 });
 
 /** The attack's placeholders filled in: `{schema}`, `{chan}`, `{file}`, `{newfile}`. */
@@ -169,112 +164,49 @@ function fill(w: World, sql: string): string {
     .replaceAll("{file}", w.file).replaceAll("{newfile}", w.newFile);
 }
 
-type Via = "custom_sql_check" | "query";
-
 /**
- * Writes a Kontract running `sql` one way or the other, connecting to `url` (default: the
- * test server's superuser URL) with `suffix` after the URI; returns its path.
+ * Where Kontracts go and what they read: the orders table, through `url` (default: the
+ * test server's superuser URL) with `suffix` after the URI.
  */
-async function kontractFile(
+function place(
   w: World,
-  via: Via,
-  sql: string,
   { url = w.pg.url, suffix = "" }: { url?: string; suffix?: string } = {},
-): Promise<string> {
-  const lines = via === "custom_sql_check"
-    ? [
-      "name: attack",
-      `datasource: ${url}/${w.schema}.orders${suffix}`,
-      "rules:",
-      "  - name: custom_sql_check",
-      "    id: attack",
-      "    params:",
-      `      sql: ${JSON.stringify(sql)}`,
-    ]
-    : [
-      "name: attack",
-      "datasource:",
-      `  connection: ${url}${suffix}`,
-      // A query: datasource IS the dataset: `{table}` there means the orders table.
-      `  query: ${JSON.stringify(sql.replaceAll("{table}", `${w.schema}.orders`))}`,
-      "rules: []",
-    ];
-  const path = join(w.dir, `${via}-${crypto.randomUUID()}.yml`);
-  await Deno.writeTextFile(path, lines.join("\n") + "\n");
-  return path;
+): harness.KontractPlace {
+  return {
+    dir: w.dir,
+    datasource: `${url}/${w.schema}.orders${suffix}`,
+    connection: `${url}${suffix}`,
+    table: `${w.schema}.orders`,
+  };
 }
 
-/**
- * Where each way names the SQL in a refusal: the rule's file:line:col (or, when loading
- * refused it, the field's), or the datasource.
- */
-const WHERE: Record<Via, RegExp> = {
-  custom_sql_check: /custom_sql_check-[\w-]+\.yml:(4:5: attack|\d+:\d+: rules\[0\]\.params\.sql): /,
-  query: /(^|\.yml:\d+:\d+: )datasource\.query: /,
-};
-
-/** How each way ends a refusal. */
-const PURPOSE: Record<Via, string> = {
-  custom_sql_check: " in custom_sql_check",
-  query: " in a query: datasource",
-};
+/** Options for `validate` that stay quiet about the superuser. */
+const QUIET = { env: {}, onWarning: () => {} };
 
 /**
  * Runs `sql` both ways and asserts each is refused for `reason` with every sentinel intact.
  * `atLoad`: the Kontract's schema may refuse it already (empty or over-long SQL).
  */
-async function assertRefused(
-  w: World,
-  sql: string,
-  reason: RegExp,
-  atLoad = false,
-): Promise<void> {
-  const text = fill(w, sql);
-  for (const via of ["custom_sql_check", "query"] as const) {
-    const before = await sentinels(w);
-    const path = await kontractFile(w, via, text);
-    const warnings: string[] = [];
-    let refusal: unknown;
-    try {
-      await validate(path, { env: {}, onWarning: (message) => warnings.push(message) });
-    } catch (error) {
-      refusal = error;
-    }
-    const what = `${via}: ${JSON.stringify(text.slice(0, 200))}`;
-    assert.ok(refusal instanceof KontractError, `${what} was not refused: ${refusal}`);
-    const message = refusal.message;
-    const said = `${what}: ${message.slice(0, 400)}`;
-    assertEquals(refusal.exitCode, 2, said);
-    assert.ok(!message.includes("\n"), `${said}: one line`);
-    assert.match(message, WHERE[via], said);
-    assert.match(message, reason, said);
-    if (!atLoad) assert.ok(message.endsWith(PURPOSE[via]), said);
+async function assertRefused(w: World, [sql, reason, atLoad = false]: harness.Attack) {
+  let warnings: string[] = [];
+  await harness.assertRefusedBothWays(place(w), fill(w, sql), reason, atLoad, {
+    sentinels: () => sentinels(w),
+    validate: (path) => {
+      warnings = [];
+      return validate(path, { env: {}, onWarning: (message) => warnings.push(message) });
+    },
     // The only thing said besides the refusal: that the role is a superuser.
-    for (const warning of warnings) assert.match(warning, /as superuser/);
-    assertEquals(await sentinels(w), before, `${what}: a sentinel changed`);
-  }
-}
-
-/** An attack, the reason it must be refused for, and whether loading may refuse it. */
-type Attack = readonly [sql: string, reason: RegExp, atLoad?: boolean];
-
-/** One test per class of attack, one step per case. */
-function attackClass(name: string, cases: readonly Attack[]): void {
-  Deno.test(pgTest(`PostgreSQL attacks: ${name} (${cases.length} cases)`), async (t) => {
-    const w = await setUp();
-    for (const [sql, reason, atLoad] of cases) {
-      const title = sql.slice(0, 120).replaceAll("\n", "\\n") || "(empty)";
-      await t.step(title, () => assertRefused(w, sql, reason, atLoad));
-    }
+    check: () => {
+      for (const warning of warnings) assert.match(warning, /as superuser/);
+    },
   });
 }
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-const fn = (name: string) => new RegExp(`: function ${escapeRegExp(name)} is not allowed`);
+/** One test per class of attack, one step per case. */
+const attackClass = harness.attackClasses(POSTGRES, assertRefused);
+
 const CATALOG = /may not read system catalogs \(/;
-const ONE_STATEMENT = /: must be exactly one statement/;
-const notSelect = (what: string) => new RegExp(`: must be a SELECT, not ${escapeRegExp(what)}`);
-const cast = (type: string) => new RegExp(`: cast to ${escapeRegExp(type)} is not allowed`);
+const cast = (type: string) => refusedFor(`cast to ${type} is not allowed`);
 const INVALID = /: not valid PostgreSQL: .+ \(at character \d+\)/;
 
 // --- the corpus ------------------------------------------------------------------------------
@@ -616,7 +548,7 @@ attackClass("very long or deep SQL", [
 // --- what must still work ------------------------------------------------------------------
 
 /** Legitimate checks and the rows each returns on the fixture. */
-const LEGITIMATE: readonly (readonly [string, number])[] = [
+const LEGITIMATE: readonly harness.Legitimate[] = [
   [
     "SELECT o.* FROM {table} o LEFT JOIN {schema}.customers c ON c.id = o.customer_id " +
     "WHERE c.id IS NULL",
@@ -704,26 +636,11 @@ const LEGITIMATE: readonly (readonly [string, number])[] = [
   [`SELECT * FROM {table} WHERE id = 1 ${"OR id = 1 ".repeat(9_000)}`, 1],
 ];
 
-Deno.test(
-  pgTest(`PostgreSQL: ${LEGITIMATE.length} legitimate checks run and count correctly`),
-  async (t) => {
-    const w = await setUp();
-    for (const [sql, rows] of LEGITIMATE) {
-      await t.step(sql.slice(0, 120), async () => {
-        const text = fill(w, sql);
-        const check = await validate(await kontractFile(w, "custom_sql_check", text), {
-          env: {},
-          onWarning: () => {},
-        });
-        assertEquals(check.results.map((result) => result.failed_count), [rows], text);
-        const query = await validate(await kontractFile(w, "query", text), {
-          env: {},
-          onWarning: () => {},
-        });
-        assertEquals(query.document.dataset.rows, rows, text);
-      });
-    }
-  },
+harness.testEachCase(
+  POSTGRES,
+  `PostgreSQL: ${LEGITIMATE.length} legitimate checks run and count correctly`,
+  LEGITIMATE,
+  (w, [sql, rows]) => harness.assertCountsBothWays(place(w), [fill(w, sql), rows], QUIET),
 );
 
 Deno.test(
@@ -731,15 +648,11 @@ Deno.test(
   async () => {
     const w = await setUp();
     const sql = "SELECT * FROM {table} CROSS JOIN generate_series(1, 10000000000) g";
-    for (const via of ["custom_sql_check", "query"] as const) {
+    for (const via of harness.VIAS) {
       const started = performance.now();
-      const path = await kontractFile(w, via, fill(w, sql), { suffix: "?statement_timeout=0.5" });
-      let failure: unknown;
-      try {
-        await validate(path, { env: {}, onWarning: () => {} });
-      } catch (error) {
-        failure = error;
-      }
+      const timed = place(w, { suffix: "?statement_timeout=0.5" });
+      const path = await harness.writeKontract(timed, via, fill(w, sql));
+      const failure = await harness.failureOf(validate(path, QUIET));
       // A query: datasource is opened with LIMIT 0, so it may finish: then it has rows.
       if (failure === undefined && via === "query") continue;
       assert.ok(failure instanceof DataSourceError, `${via}: ${failure}`);
@@ -752,34 +665,29 @@ Deno.test(
 
 Deno.test(pgTest("PostgreSQL: after SQL too deep to parse, the parser still works"), async () => {
   const w = await setUp();
-  await assertRefused(w, `SELECT 1${" + 1".repeat(20_000)}`, /nested too deeply/);
-  const again = await validate(
-    await kontractFile(w, "custom_sql_check", fill(w, "SELECT * FROM {table} WHERE id > 6")),
-    { env: {}, onWarning: () => {} },
-  );
-  assertEquals(again.results[0].failed_count, 2);
+  await assertRefused(w, [`SELECT 1${" + 1".repeat(20_000)}`, /nested too deeply/]);
+  const honest = fill(w, "SELECT * FROM {table} WHERE id > 6");
+  const path = await harness.writeKontract(place(w), "custom_sql_check", honest);
+  assertEquals(await harness.failedCounts(path, QUIET), [2]);
 });
 
 Deno.test(pgTest("PostgreSQL attacks: the CLI exits 2 with the reason and position"), async () => {
   const w = await setUp();
-  for (
-    const [sql, reason] of [
-      ["SELECT lo_export(lo_from_bytea(0, 'x'), '{file}')", fn("lo_export")],
-      [String.raw`SELECT 'x\' , pg_read_file('/etc/passwd') --'`, fn("pg_read_file")],
-      ["SELECT * FROM pg_authid", CATALOG],
-    ] as const
-  ) {
-    for (const via of ["custom_sql_check", "query"] as const) {
-      const before = await sentinels(w);
-      const run = await runCli(["validate", await kontractFile(w, via, fill(w, sql))]);
-      assertEquals(run.code, 2, run.stderr);
-      assertEquals(run.stdout, "");
-      const lines = run.stderr.trimEnd().split("\n");
-      assert.match(lines.at(-1)!, reason);
-      assert.match(lines.at(-1)!, via === "query" ? /datasource\.query: / : /\.yml:4:5: attack: /);
-      // Anything before the refusal is the superuser warning.
-      for (const line of lines.slice(0, -1)) assert.match(line, /as superuser/);
-      assertEquals(await sentinels(w), before);
+  const attacks: readonly harness.Attack[] = [
+    ["SELECT lo_export(lo_from_bytea(0, 'x'), '{file}')", fn("lo_export")],
+    [String.raw`SELECT 'x\' , pg_read_file('/etc/passwd') --'`, fn("pg_read_file")],
+    ["SELECT * FROM pg_authid", CATALOG],
+  ];
+  for (const [sql, reason] of attacks) {
+    for (const via of harness.VIAS) {
+      await harness.keepingSentinels(() => sentinels(w), async () => {
+        const path = await harness.writeKontract(place(w), via, fill(w, sql));
+        const run = await runCli(["validate", path]);
+        // Anything before the refusal is the superuser warning.
+        for (const line of harness.assertCliRefusal(run, via, reason)) {
+          assert.match(line, /as superuser/);
+        }
+      });
     }
   }
 });
@@ -843,11 +751,10 @@ Deno.test(
     }, { env: {} });
     assertEquals(result.results[0].failed_count, 3);
     // And the differential attack is refused as this role too.
-    const path = await kontractFile(
-      w,
+    const path = await harness.writeKontract(
+      place(w, { url: role.url }),
       "custom_sql_check",
       fill(w, String.raw`SELECT * FROM {table} WHERE status = 'x\' OR pg_sleep(0) IS NULL --'`),
-      { url: role.url },
     );
     await assertRejectsKontract(validate(path, { env: {} }), fn("pg_sleep"));
   },
@@ -890,7 +797,11 @@ Deno.test(
     assertEquals(result.document.warnings, [expected]);
     assert.ok(JSON.parse(result.toJsonText()).warnings[0] === expected);
     // The CLI prints it once, as a warning.
-    const path = await kontractFile(w, "custom_sql_check", "SELECT * FROM {table} WHERE id > 6");
+    const path = await harness.writeKontract(
+      place(w),
+      "custom_sql_check",
+      "SELECT * FROM {table} WHERE id > 6",
+    );
     const run = await runCli(["validate", path, "-o", "json"]);
     assertEquals(run.code, 1, run.stderr);
     assertEquals(run.stderr, `kontra: warning: ${expected}\n`);

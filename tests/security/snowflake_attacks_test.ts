@@ -17,13 +17,16 @@
  */
 import { join } from "node:path";
 import snowflakeSqlParser from "node-sql-parser/build/snowflake.js";
-import { KontractError, validate } from "../../mod.ts";
+import { validate } from "../../mod.ts";
 import { snowflakeGuard } from "../../src/sql/guards/snowflake.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 import { runCli } from "../support/cli.ts";
 import { tempDir } from "../support/fixtures.ts";
 import { type TestSnowflake, withSnowflake } from "../support/snowflake_fixtures.ts";
 import { translateSql } from "../support/snowflake_server.ts";
+import * as harness from "../support/user_sql_attacks.ts";
+
+const { notSelect, ONE_STATEMENT, refusedFor, refusedFunction: fn } = harness;
 
 // --- the world the attacks run in ----------------------------------------------------------
 
@@ -62,6 +65,9 @@ async function withWorld(fn: (w: World) => Promise<void>): Promise<void> {
   });
 }
 
+/** This file's tests: each on a fresh server. */
+const SNOWFLAKE: harness.EngineTests<World> = { engine: "Snowflake", inWorld: withWorld };
+
 /** Everything an attack could change, read from outside Kontra. */
 async function sentinels(w: World): Promise<Record<string, unknown>> {
   const reader = await w.sf.server.db.runAndReadAll(`
@@ -80,105 +86,46 @@ function statementsSince(w: World, from: number): string[] {
   return w.sf.server.requests.slice(from).flatMap((entry) => entry.sqlText ?? []);
 }
 
-type Via = "custom_sql_check" | "query";
-
-/** Writes a Kontract running `sql` one way or the other; returns its path. */
-async function kontractFile(w: World, via: Via, sql: string): Promise<string> {
-  const lines = via === "custom_sql_check"
-    ? [
-      "name: attack",
-      `datasource: ${w.sf.tableUri("ORDERS")}`,
-      "rules:",
-      "  - name: custom_sql_check",
-      "    id: attack",
-      "    params:",
-      `      sql: ${JSON.stringify(sql)}`,
-    ]
-    : [
-      "name: attack",
-      "datasource:",
-      `  connection: ${w.sf.schemaUri}`,
-      // A query: datasource IS the dataset: `{table}` there means the orders table.
-      `  query: ${JSON.stringify(sql.replaceAll("{table}", DATASET))}`,
-      "rules: []",
-    ];
-  const path = join(w.dir, `${via}-${crypto.randomUUID()}.yml`);
-  await Deno.writeTextFile(path, lines.join("\n") + "\n");
-  return path;
+/** Where Kontracts go and what they read: the orders table. */
+function place(w: World): harness.KontractPlace {
+  return {
+    dir: w.dir,
+    datasource: w.sf.tableUri("ORDERS"),
+    connection: w.sf.schemaUri,
+    table: DATASET,
+  };
 }
-
-/** Where each way names the SQL in a refusal: the rule's file:line:col, or the field's. */
-const WHERE: Record<Via, RegExp> = {
-  custom_sql_check: /custom_sql_check-[\w-]+\.yml:(4:5: attack|\d+:\d+: rules\[0\]\.params\.sql): /,
-  query: /(^|\.yml:\d+:\d+: )datasource\.query: /,
-};
-
-/** How each way ends a refusal. */
-const PURPOSE: Record<Via, string> = {
-  custom_sql_check: " in custom_sql_check",
-  query: " in a query: datasource",
-};
 
 /**
  * Runs `sql` both ways and asserts each is refused for `reason`, that no statement the
  * server received contains it, and that every sentinel is intact. `atLoad`: the Kontract's
  * schema may refuse it already (empty or over-long SQL).
  */
-async function assertRefused(w: World, sql: string, reason: RegExp, atLoad = false) {
-  for (const via of ["custom_sql_check", "query"] as const) {
-    const before = await sentinels(w);
-    const logged = w.sf.server.requests.length;
-    const path = await kontractFile(w, via, sql);
-    let refusal: unknown;
-    try {
-      await validate(path, { env: w.sf.env, onWarning: () => {} });
-    } catch (error) {
-      refusal = error;
-    }
-    const what = `${via}: ${JSON.stringify(sql.slice(0, 200))}`;
-    assert.ok(refusal instanceof KontractError, `${what} was not refused: ${refusal}`);
-    const message = refusal.message;
-    const said = `${what}: ${message.slice(0, 400)}`;
-    assertEquals(refusal.exitCode, 2, said);
-    assert.ok(!message.includes("\n"), `${said}: one line`);
-    assert.match(message, WHERE[via], said);
-    assert.match(message, reason, said);
-    if (!atLoad) assert.ok(message.endsWith(PURPOSE[via]), said);
-    const bound = sql.replaceAll("{table}", DATASET).replace(/[\s;]+$/, "");
-    const sent = statementsSince(w, logged).filter((text) => text.includes(bound));
-    assertEquals(sent, [], `${what}: the server received the attack`);
-    assertEquals(await sentinels(w), before, `${what}: a sentinel changed`);
-  }
-}
-
-/** An attack, the reason it must be refused for, and whether loading may refuse it. */
-type Attack = readonly [sql: string, reason: RegExp, atLoad?: boolean];
-
-/** One test per class of attack, one step per case, on one server. */
-function attackClass(name: string, cases: readonly Attack[]): void {
-  Deno.test(`Snowflake attacks: ${name} (${cases.length} cases)`, async (t) => {
-    await withWorld(async (w) => {
-      for (const [sql, reason, atLoad] of cases) {
-        const title = sql.slice(0, 120).replace(/[\r\n]/g, "\\n") || "(empty)";
-        await t.step(title, () => assertRefused(w, sql, reason, atLoad));
-      }
-    });
+async function assertRefused(w: World, [sql, reason, atLoad = false]: harness.Attack) {
+  let logged = 0;
+  await harness.assertRefusedBothWays(place(w), sql, reason, atLoad, {
+    sentinels: () => sentinels(w),
+    validate: (path) => {
+      logged = w.sf.server.requests.length;
+      return validate(path, { env: w.sf.env, onWarning: () => {} });
+    },
+    check: (what) => {
+      const bound = sql.replaceAll("{table}", DATASET).replace(/[\s;]+$/, "");
+      const sent = statementsSince(w, logged).filter((text) => text.includes(bound));
+      assertEquals(sent, [], `${what}: the server received the attack`);
+    },
   });
 }
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-const fn = (name: string) => new RegExp(`: function ${escapeRegExp(name)} is not allowed`);
-const catalog = (name: string) =>
-  new RegExp(`: may not read system catalogs \\(${escapeRegExp(name)}\\)`);
-const CATALOG = /: may not read system catalogs \(/;
-const STAGE = /: may not read stages \(/;
-const DOLLAR = /: \$ is not allowed outside quotes/;
-const ONE_STATEMENT = /: must be exactly one statement/;
+/** One test per class of attack, one step per case. */
+const attackClass = harness.attackClasses(SNOWFLAKE, assertRefused);
+
+const catalog = (name: string) => refusedFor(`may not read system catalogs (${name})`);
+const CATALOG = refusedFor("may not read system catalogs (");
+const STAGE = refusedFor("may not read stages (");
+const DOLLAR = refusedFor("$ is not allowed outside quotes");
 const BACKSLASH = /: backslashes are not allowed/;
 const DIFFERENT_STRINGS = /: Snowflake and the SQL parser read the string literals differently/;
-const notSelect = (what: string) => new RegExp(`: must be a SELECT, not ${escapeRegExp(what)}`);
-
-// --- the corpus ------------------------------------------------------------------------------
 
 attackClass("lexical differentials between node-sql-parser and Snowflake", [
   [
@@ -433,7 +380,7 @@ attackClass("very long or deep SQL", [
 // --- what must still work ------------------------------------------------------------------
 
 /** Legitimate Snowflake checks and the rows each returns on the fixture. */
-const LEGITIMATE: readonly (readonly [string, number])[] = [
+const LEGITIMATE: readonly harness.Legitimate[] = [
   [
     "SELECT o.* FROM {table} o LEFT JOIN KONTRA.PUBLIC.CUSTOMERS c ON c.id = o.customer_id " +
     "WHERE c.id IS NULL",
@@ -516,71 +463,50 @@ const LEGITIMATE: readonly (readonly [string, number])[] = [
   [`SELECT * FROM {table} WHERE id = 1 ${"OR id = 1 ".repeat(9_000)}`, 1],
 ];
 
-Deno.test(
+harness.testEachCase(
+  SNOWFLAKE,
   `Snowflake: ${LEGITIMATE.length} legitimate checks run and count correctly`,
-  async (t) => {
-    await withWorld(async (w) => {
-      for (const [sql, rows] of LEGITIMATE) {
-        await t.step(sql.slice(0, 120).replaceAll("\n", "\\n"), async () => {
-          const logged = w.sf.server.requests.length;
-          const check = await validate(await kontractFile(w, "custom_sql_check", sql), {
-            env: w.sf.env,
-          });
-          assertEquals(check.results.map((result) => result.failed_count), [rows], sql);
-          // The statement log sees what Kontra sends: the check, bound to the dataset.
-          const bound = sql.replaceAll("{table}", DATASET).trimEnd();
-          assert.ok(statementsSince(w, logged).some((text) => text.includes(bound)), sql);
-          const query = await validate(await kontractFile(w, "query", sql), { env: w.sf.env });
-          assertEquals(query.document.dataset.rows, rows, sql);
-        });
-      }
+  LEGITIMATE,
+  async (w, legitimate) => {
+    const [sql] = legitimate;
+    const logged = w.sf.server.requests.length;
+    await harness.assertCountsBothWays(place(w), legitimate, { env: w.sf.env }, () => {
+      // The statement log sees what Kontra sends: the check, bound to the dataset.
+      const bound = sql.replaceAll("{table}", DATASET).trimEnd();
+      assert.ok(statementsSince(w, logged).some((text) => text.includes(bound)), sql);
     });
   },
 );
 
 Deno.test("Snowflake attacks: the sentinels notice what an attack would do", async () => {
   await withWorld(async (w) => {
-    const db = w.sf.server.db;
-    const changes = async (effect: string, undo: string) => {
-      const before = await sentinels(w);
-      await db.run(effect);
-      const after = await sentinels(w);
-      await db.run(undo);
-      assertEquals(await sentinels(w), before, "undone");
-      return Object.keys(before).filter((key) => before[key] !== after[key]);
-    };
-    assertEquals(
-      await changes(
-        `DELETE FROM "KONTRA"."PUBLIC"."SENTINEL" WHERE id = 3`,
-        `INSERT INTO "KONTRA"."PUBLIC"."SENTINEL" VALUES (3, 'three')`,
-      ),
-      ["sentinel_rows"],
-    );
-    assertEquals(
-      await changes(
-        `CREATE TABLE "KONTRA"."PUBLIC"."STOLEN" AS SELECT 1 AS x`,
-        `DROP TABLE "KONTRA"."PUBLIC"."STOLEN"`,
-      ),
-      ["tables"],
-    );
-    assertEquals(
-      await changes(
-        `CREATE VIEW "KONTRA"."PUBLIC"."V" AS SELECT 1 AS x`,
-        `DROP VIEW "KONTRA"."PUBLIC"."V"`,
-      ),
-      ["views"],
-    );
+    const run = (statement: string) => () => w.sf.server.db.run(statement);
+    await harness.assertSentinelsNotice(() => sentinels(w), [
+      [
+        "sentinel_rows",
+        run(`DELETE FROM "KONTRA"."PUBLIC"."SENTINEL" WHERE id = 3`),
+        run(`INSERT INTO "KONTRA"."PUBLIC"."SENTINEL" VALUES (3, 'three')`),
+      ],
+      [
+        "tables",
+        run(`CREATE TABLE "KONTRA"."PUBLIC"."STOLEN" AS SELECT 1 AS x`),
+        run(`DROP TABLE "KONTRA"."PUBLIC"."STOLEN"`),
+      ],
+      [
+        "views",
+        run(`CREATE VIEW "KONTRA"."PUBLIC"."V" AS SELECT 1 AS x`),
+        run(`DROP VIEW "KONTRA"."PUBLIC"."V"`),
+      ],
+    ]);
   });
 });
 
 Deno.test("Snowflake attacks: after SQL too deep to parse, the parser still works", async () => {
   await withWorld(async (w) => {
-    await assertRefused(w, `SELECT ${"NOT ".repeat(20_000)}TRUE AS x`, /nested too deeply/);
-    const again = await validate(
-      await kontractFile(w, "custom_sql_check", "SELECT * FROM {table} WHERE id > 6"),
-      { env: w.sf.env },
-    );
-    assertEquals(again.results[0].failed_count, 2);
+    await assertRefused(w, [`SELECT ${"NOT ".repeat(20_000)}TRUE AS x`, /nested too deeply/]);
+    const honest = "SELECT * FROM {table} WHERE id > 6";
+    const path = await harness.writeKontract(place(w), "custom_sql_check", honest);
+    assertEquals(await harness.failedCounts(path, { env: w.sf.env }), [2]);
   });
 });
 
@@ -589,26 +515,22 @@ Deno.test("Snowflake attacks: the CLI exits 2 with the reason and position", asy
     // The CLI reads credentials from the environment or a .env file next to the Kontract.
     const dotenv = Object.entries(w.sf.env).map(([name, value]) => `${name}=${value}\n`);
     await Deno.writeTextFile(join(w.dir, ".env"), dotenv.join(""));
-    for (
-      const [sql, reason] of [
-        ["SELECT * FROM TABLE(RESULT_SCAN(LAST_QUERY_ID()))", fn("result_scan")],
-        [String.raw`SELECT 'x\' , GET_DDL('table', 'SENTINEL') --'`, BACKSLASH],
-        ["SELECT * FROM snowflake.account_usage.users", CATALOG],
-      ] as const
-    ) {
-      for (const via of ["custom_sql_check", "query"] as const) {
-        const before = await sentinels(w);
-        const logged = w.sf.server.requests.length;
-        const run = await runCli(["validate", await kontractFile(w, via, sql)]);
-        assertEquals(run.code, 2, run.stderr);
-        assertEquals(run.stdout, "");
-        const lines = run.stderr.trimEnd().split("\n");
-        assertEquals(lines.length, 1, run.stderr);
-        assert.match(lines[0], reason);
-        assert.match(lines[0], via === "query" ? /datasource\.query: / : /\.yml:4:5: attack: /);
-        const bound = sql.replaceAll("{table}", DATASET);
-        assertEquals(statementsSince(w, logged).filter((text) => text.includes(bound)), []);
-        assertEquals(await sentinels(w), before);
+    const attacks: readonly harness.Attack[] = [
+      ["SELECT * FROM TABLE(RESULT_SCAN(LAST_QUERY_ID()))", fn("result_scan")],
+      [String.raw`SELECT 'x\' , GET_DDL('table', 'SENTINEL') --'`, BACKSLASH],
+      ["SELECT * FROM snowflake.account_usage.users", CATALOG],
+    ];
+    for (const [sql, reason] of attacks) {
+      for (const via of harness.VIAS) {
+        await harness.keepingSentinels(() => sentinels(w), async () => {
+          const logged = w.sf.server.requests.length;
+          const path = await harness.writeKontract(place(w), via, sql);
+          const run = await runCli(["validate", path]);
+          // Nothing but the refusal, and nothing of it sent to the server.
+          assertEquals(harness.assertCliRefusal(run, via, reason), [], run.stderr);
+          const bound = sql.replaceAll("{table}", DATASET);
+          assertEquals(statementsSince(w, logged).filter((text) => text.includes(bound)), []);
+        });
       }
     }
   });
