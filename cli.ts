@@ -1,7 +1,7 @@
 /**
  * The `kontra` command line: parse arguments → SDK → render → exit code.
  * Exit codes: 0 passed, 1 a blocking rule failed (`--fail-on` moves the bar), 2 usage or
- * Kontract error, 3 runtime or connection error.
+ * Kontract error, 3 runtime or connection error, or a rule that could not be checked.
  *
  * Everything the CLI writes passes through the secret scrubber (`src/core/secrets.ts`):
  * reports, `--explain`, `--timings`, warnings, progress, errors and stacks.
@@ -9,13 +9,16 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { scrubSecrets } from "./src/core/secrets.ts";
+import { installSignalCleanup } from "./src/core/signal_cleanup.ts";
 import { registerUriSecrets } from "./src/sources/connection_uri.ts";
 import { KontraError, oneLine } from "./src/errors.ts";
 import { DagsterPipes } from "./src/integrations/dagster_pipes.ts";
 import { reportToGithub } from "./src/integrations/github.ts";
 import { exitCodeFor, FAIL_ON_LEVELS, type FailOn } from "./src/report/fail_on.ts";
 import { renderTerminal } from "./src/report/terminal.ts";
+import { renderTimings } from "./src/report/timings_text.ts";
 import { failedActionLines, renderActions } from "./src/report/actions_text.ts";
+import { ruleErrorLines } from "./src/report/rule_errors_text.ts";
 import { verifyCommand } from "./src/actions/verify_command.ts";
 import { validate } from "./src/validate.ts";
 import { explain } from "./src/explain.ts";
@@ -189,10 +192,11 @@ async function validateAndReport(
     const color = !pipes?.ownsStdout && io.isTerminal.stdout && !io.env("NO_COLOR");
     out(renderTerminal(result.document, { color, quiet: flags.quiet }));
     if (flags.timings && result.document.stats) {
-      out(`timings: ${JSON.stringify(result.document.stats)}\n`);
+      out(renderTimings(result.document.stats));
     }
   }
   if (flags.outputFormat === "rich") out(renderActions(result.actions));
+  io.stderr(ruleErrorLines(result.document, result.kontract));
   io.stderr(failedActionLines(result.actions));
   await pipes?.report(result.document);
   const failedAction = result.actions.some((action) => action.status === "failed");
@@ -200,5 +204,6 @@ async function validateAndReport(
 }
 
 if (import.meta.main) {
+  installSignalCleanup();
   Deno.exit(await main(Deno.args));
 }

@@ -28,6 +28,7 @@ export {
   type RuleDefinition,
   type RuleScope,
   type SqlQueryMeasure,
+  type ValueSet,
   type ViolationsMeasure,
 } from "./src/rules/define.ts";
 export { registerRule } from "./src/rules/registry.ts";
@@ -37,10 +38,11 @@ export type {
   ExecutionSource,
   ResultDocument,
   RuleResult,
+  RuleStatus,
   RunStats,
   Summary,
 } from "./src/report/result.ts";
-export type { DatasourceQuerySpec, Severity } from "./src/kontract/schema.ts";
+export type { CsvSpec, DatasourceQuerySpec, Severity } from "./src/kontract/schema.ts";
 export type { Dialect, SqlValue } from "./src/sql/dialect.ts";
 export type { UserSqlGuard, UserSqlScope } from "./src/sql/user_sql.ts";
 export type { Environment } from "./src/kontract/env.ts";

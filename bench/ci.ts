@@ -2,7 +2,8 @@
  * `deno task bench:ci [--update-baseline] [--rows 2000000] [--runs 3]`: the CI guard.
  *
  * Runs the suite on 2M rows (4 files) locally and from an S3 server on loopback, and
- * compares each figure with bench/baseline.json: every figure is a ratio to a baseline
+ * `allowed_values` with 5 and 10,000 values (bench/allowed_values.ts), and compares each
+ * figure with bench/baseline.json: every figure is a ratio to a baseline
  * measured in the same run (bare scan, hand-written query, the data's size), or a peak
  * RSS, each the median of a few interleaved runs. Fails when one is more than 25% worse
  * than the committed baseline in two measurements in a row (a busy machine can slow one
@@ -11,6 +12,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { type AllowedValuesReport, measureAllowedValues } from "./allowed_values.ts";
 import { type Report, ROOT, runSuite } from "./suite.ts";
 
 const TOLERANCE = 1.25;
@@ -30,6 +32,11 @@ export function figures(report: Report): Record<string, number> {
     local_peak_rss_mb: report.local.kontra.peak_rss_mb,
     s3_peak_rss_mb: s3.kontra.peak_rss_mb,
   };
+}
+
+/** bench/allowed_values.ts's figure: 10,000 allowed values over 5, in the same run. */
+export function allowedValuesFigures(report: AllowedValuesReport): Record<string, number> {
+  return { allowed_values_10000_vs_5: report.ratio_largest_vs_smallest };
 }
 
 /** Figures more than `tolerance` times their baseline, as readable lines. */
@@ -59,18 +66,19 @@ if (import.meta.main) {
   Deno.chdir(ROOT);
   const started = performance.now();
   const log = (message: string) => console.error(`[bench:ci] ${message}`);
-  const measureAll = async () =>
-    await runSuite({
-      rows: Number(values.rows),
-      chunk: 500_000,
-      runs: Number(values.runs),
+  const measureAll = async () => {
+    const options = { rows: Number(values.rows), chunk: 500_000, runs: Number(values.runs), log };
+    const report = await runSuite({
+      ...options,
       s3: true,
       ruleCounts: [10, 20],
       handVariants: ["polars+duckdb"],
-      log,
     });
-  const report = await measureAll();
-  let now = figures(report);
+    const lists = await measureAllowedValues({ ...options, sizes: [5, 10_000] });
+    return { report, figures: { ...figures(report), ...allowedValuesFigures(lists) } };
+  };
+  const { report, figures: measured } = await measureAll();
+  let now = measured;
   const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
   if (values["update-baseline"]) {
     const baseline = {
@@ -89,7 +97,7 @@ if (import.meta.main) {
   if (regressions(now, baseline).length > 0) {
     // A busy machine can slow one run down: a regression must show twice to count.
     log(`over the limit: ${regressions(now, baseline).join("; ")}; measuring again`);
-    const again = figures(await measureAll());
+    const again = (await measureAll()).figures;
     now = Object.fromEntries(
       Object.entries(now).map(([name, value]) => [name, Math.min(value, again[name])]),
     );

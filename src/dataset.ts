@@ -25,5 +25,11 @@ export function datasourceOpener(
     throw new KontractError(`${label}: datasource: required (or pass data)`);
   }
   const baseDir = data !== undefined || isAbsolute(uri) ? Deno.cwd() : kontract.baseDir;
-  return () => openSource(uri, { baseDir: resolve(baseDir), env: kontract.env, query });
+  return () =>
+    openSource(uri, {
+      baseDir: resolve(baseDir),
+      env: kontract.env,
+      query,
+      raggedRows: kontract.csv?.ragged_rows,
+    });
 }

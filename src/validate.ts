@@ -141,9 +141,12 @@ export async function validate(
     options.data,
     typeof kontract === "string" ? kontract : "<kontract>",
   );
+  const opening = performance.now();
   const source = await reopen();
+  const openMs = performance.now() - opening;
   // Once per run: sources opened again for on-demand actions do not repeat them.
   source.warnings?.forEach((message) => warn(scrubSecrets(message)));
+  const warnedOnOpen = source.warnings?.length ?? 0;
   // Actions run now use the open source; on-demand ones later open it again.
   let live: typeof source | undefined = source;
   const open = async () => {
@@ -152,7 +155,9 @@ export async function validate(
     return { source: opened, close: async () => void (borrowed ? 0 : await opened.close?.()) };
   };
   try {
-    const document = await runKontract(loaded, source, options);
+    const document = await runKontract(loaded, source, { ...options, openMs });
+    // Found while reading the data (ragged CSV rows): also in the document's `warnings`.
+    source.warnings?.slice(warnedOnOpen).forEach((message) => warn(scrubSecrets(message)));
     const tuning = typeof options.actions === "object" ? options.actions : {};
     const actions = new ActionRunner(loaded, document, open, tuning);
     if (options.actions !== false) await actions.runConfigured();

@@ -279,7 +279,13 @@ Deno.test("main: --timings adds stats to json and a timings line to rich output"
     const rich = await runCli(["validate", path, "--timings"]);
     assert.equal(rich.code, 0);
     assert.ok(rich.stdout.startsWith(PASSING_TEXT));
-    assert.match(rich.stdout.slice(PASSING_TEXT.length), /^timings: \{"duration_ms":[^\n]+\}\n$/);
+    // A table for people: duration, phases, scan figures, memory; no raw JSON.
+    const timings = rich.stdout.slice(PASSING_TEXT.length);
+    assert.match(timings, /^Timings\n {2}duration +[\d.]+ m?s\n( {4}\w+ +[\d.]+ m?s\n)+/);
+    assert.match(timings, /\n {4}open +[\d.]+ m?s\n {4}schema +[\d.]+ m?s\n/);
+    assert.match(timings, /\n {2}rows scanned +5\n {2}scan passes +\d+\n/);
+    assert.match(timings, /\n {2}peak memory +[\d.]+ [KMG]B\n$/);
+    assert.doesNotMatch(timings, /[{}"]/);
   });
 });
 

@@ -12,6 +12,7 @@
  * published by the sink; nothing half-written is left behind.
  * @module
  */
+import { polarsColumns, polarsTypeNames } from "../core/polars_types.ts";
 import { scrubSecrets } from "../core/secrets.ts";
 import { KontractError } from "../errors.ts";
 import { planRules } from "../engine/plan.ts";
@@ -34,7 +35,6 @@ import {
   runFingerprint,
   schemaChecksum,
   sha256Text,
-  typeName,
 } from "./quarantine_manifest.ts";
 import { LocalDirSink, type QuarantineSink } from "./quarantine_sink.ts";
 import type { QuarantineConfig, QuarantineFormat } from "./spec.ts";
@@ -69,7 +69,10 @@ export async function runQuarantine(request: QuarantineRequest): Promise<ActionR
   const sink = await (request.openSink ?? openQuarantineSink)(config, kontract);
   const staged = await sink.stage();
   try {
-    const rows = await violatingRows(source, { rules, schema, rows: document.dataset.rows });
+    const rows = csvWritable(
+      await violatingRows(source, { rules, schema, rows: document.dataset.rows }),
+      config.format,
+    );
     signal?.throwIfAborted();
     const written = await writeRows(rows, staged, config.format);
     signal?.throwIfAborted();
@@ -171,6 +174,30 @@ export function failingRowRules(
   }).sort((a, b) => compareIds(a.id, b.id));
 }
 
+// Types CSV cannot hold: bytes and values made of other values.
+const NOT_CSV = ["Binary", "List", "Array", "Struct"];
+
+/**
+ * For CSV, the violating rows without the columns CSV cannot hold (binary, lists,
+ * structs), each left out with a note, rather than failing the whole action.
+ */
+function csvWritable(rows: ViolatingRows, format: QuarantineFormat): ViolatingRows {
+  if (format !== "csv" || rows.kind !== "lazy") return rows;
+  const unwritable = polarsColumns(rows.frame.limit(0).collectSync())
+    .filter((column) => NOT_CSV.includes(column.dtype));
+  if (unwritable.length === 0) return rows;
+  return {
+    kind: "lazy",
+    frame: rows.frame.drop(unwritable.map((column) => column.name)),
+    notes: [
+      ...rows.notes,
+      ...unwritable.map((column) =>
+        `column ${column.name} left out: CSV cannot hold ${column.dtype} values`
+      ),
+    ],
+  };
+}
+
 /** The file name of part `index`. */
 function partName(index: number, format: QuarantineFormat): string {
   return `part-${String(index).padStart(5, "0")}.${format}`;
@@ -184,7 +211,7 @@ async function writeRows(
 ): Promise<{ names: string[]; types: string[] }> {
   if (rows.kind === "lazy") {
     const name = partName(0, format);
-    const types = rows.frame.limit(0).collectSync().dtypes.map(typeName);
+    const types = polarsTypeNames(rows.frame.limit(0).collectSync());
     const path = `${dir}/${name}`;
     const sink = format === "parquet"
       ? rows.frame.sinkParquet(path, { compression: "zstd", maintainOrder: true })
@@ -197,7 +224,7 @@ async function writeRows(
   for await (const batch of rows.batches) {
     if (batch.height === 0) continue;
     const name = partName(names.length, format);
-    if (names.length === 0) types = batch.dtypes.map(typeName);
+    if (names.length === 0) types = polarsTypeNames(batch);
     if (format === "parquet") batch.writeParquet(`${dir}/${name}`, { compression: "zstd" });
     else batch.writeCSV(`${dir}/${name}`, { includeHeader: true });
     names.push(name);

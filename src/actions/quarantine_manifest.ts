@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import pl, { type DataType } from "nodejs-polars";
 import { z } from "zod";
+import { polarsTypeNames } from "../core/polars_types.ts";
 import { scrubSecrets, scrubSecretsDeep } from "../core/secrets.ts";
 import { REASON_COLUMN, RULE_ID_COLUMN } from "../engine/violating_rows.ts";
 import { fingerprint, sortKeys } from "../report/canonical.ts";
@@ -171,9 +172,11 @@ export function readContents(
     ? pl.scanParquet(path)
     : pl.scanCSV(path, { inferSchemaLength: 0, hasHeader: true });
   const empty = scan.limit(0).collectSync();
+  // Column by column: `dtypes` throws on a type JS cannot hold (Binary, a UUID).
+  const types = format === "parquet" ? polarsTypeNames(empty) : [];
   const schema = empty.columns.map((column, index) => ({
     name: column,
-    type: format === "parquet" ? typeName(empty.dtypes[index]) : null,
+    type: format === "parquet" ? types[index] : null,
   }));
   const rowsPerRule: Record<string, number> = {};
   let rows = 0;

@@ -12,6 +12,7 @@
  */
 import { isAbsolute, resolve } from "node:path";
 import { MANIFEST_NAME } from "./quarantine_manifest.ts";
+import { forgetTempDir, makeTempDir, removeTempDir } from "../core/temp_dirs.ts";
 
 /** Where runs of one Kontract go: `<location>/<kontract>/<run fingerprint>/`. */
 export interface QuarantineSink {
@@ -55,7 +56,7 @@ export class LocalDirSink implements QuarantineSink {
     await Deno.mkdir(this.#parent, { recursive: true });
     await requireRealDirectory(this.#parent);
     // Beside the run directory, so that publishing is a rename on one file system.
-    const staged = await Deno.makeTempDir({ dir: this.#parent, prefix: STAGING_PREFIX });
+    const staged = await makeTempDir({ dir: this.#parent, prefix: STAGING_PREFIX });
     await Deno.chmod(staged, 0o755); // it becomes the run directory: readable like any other
     return staged;
   }
@@ -65,8 +66,9 @@ export class LocalDirSink implements QuarantineSink {
     const runDir = `${this.#parent}/${run}`;
     if (await entryKind(runDir) === "missing") {
       try {
-        // A new run directory appears whole, manifest included.
-        return await Deno.rename(staged, runDir);
+        // A new run directory appears whole, manifest included; it is no longer temporary.
+        await Deno.rename(staged, runDir);
+        return forgetTempDir(staged);
       } catch (error) {
         // Someone made it meanwhile: fall through and look at what is there now.
         if (await entryKind(runDir) === "missing") throw error;
@@ -77,7 +79,7 @@ export class LocalDirSink implements QuarantineSink {
   }
 
   async discard(staged: string): Promise<void> {
-    await Deno.remove(staged, { recursive: true }).catch(() => {});
+    await removeTempDir(staged);
   }
 }
 

@@ -5,10 +5,15 @@
  * a changed schema, a truncated or edited file, a missing or unexpected file.
  *
  * The location may be one run directory or any directory above run directories
- * (the quarantine root, or one Kontract's directory); local or `s3://`.
+ * (the quarantine root, or one Kontract's directory); local or `s3://`. A location that
+ * does not exist (no such directory, an S3 prefix holding nothing, no such bucket) or is
+ * not a directory is an error (exit 2); what cannot be read is exit 3. Only regular files
+ * are read, the manifest at most {@linkcode MAX_MANIFEST_BYTES}.
  * @module
  */
 import { basename } from "node:path";
+import { BoundedReadError, readBoundedTextFile } from "../core/bounded_read.ts";
+import { printable } from "../core/printable.ts";
 import { DataSourceError, oneLine } from "../errors.ts";
 import type { Environment } from "../kontract/env.ts";
 import {
@@ -24,7 +29,9 @@ import {
 } from "./quarantine_manifest.ts";
 import { STAGING_PREFIX } from "./quarantine_sink.ts";
 import { s3Access, s3Error } from "../sources/s3_access.ts";
+import { S3Failure } from "../sources/s3_request.ts";
 import { downloadFile, listKeys, s3Prefix } from "./s3_store.ts";
+import { makeTempDir, removeTempDir } from "../core/temp_dirs.ts";
 
 /** The verdict on one run directory. */
 export interface RunVerification {
@@ -52,6 +59,8 @@ export interface QuarantineVerification {
 
 /** How deep below the location run directories are looked for (root/kontract/run). */
 const MAX_DEPTH = 3;
+/** The largest `_manifest.json` read (a manifest lists files: kilobytes). */
+export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
 const DATA_FILE = /\.(parquet|csv)$/;
 
 /**
@@ -80,19 +89,37 @@ export async function verifyQuarantine(
 }
 
 async function verifyLocal(root: string): Promise<RunVerification[]> {
+  const where = printable(root);
+  let info: Deno.FileInfo;
   try {
-    await Deno.stat(root);
+    info = await Deno.stat(root);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      throw new DataSourceError(`${root}: no such quarantine location`, 2);
+      throw new DataSourceError(`${where}: no such quarantine location`, 2);
     }
-    throw new DataSourceError(`${root}: cannot read: ${oneLine(error)}`, 3);
+    throw new DataSourceError(`${where}: cannot read: ${osReason(error)}`, 3);
+  }
+  if (!info.isDirectory) {
+    throw new DataSourceError(
+      `${where}: not a directory; name a quarantine location (a directory or s3:// prefix)`,
+      2,
+    );
   }
   const runs: RunVerification[] = [];
-  for (const dir of await runDirectories(root.replace(/\/+$/, "") || "/", 0)) {
-    runs.push(await verifyRun(dir, `${dir}/`, basename(dir)));
+  try {
+    for (const dir of await runDirectories(root.replace(/\/+$/, "") || "/", 0)) {
+      runs.push(await verifyRun(dir, `${dir}/`, basename(dir)));
+    }
+  } catch (error) {
+    if (error instanceof DataSourceError) throw error;
+    throw new DataSourceError(`${where}: cannot read: ${osReason(error)}`, 3);
   }
   return runs;
+}
+
+/** The OS's reason without the path it quotes (the caller names the path its own way). */
+function osReason(error: unknown): string {
+  return oneLine(error).replace(/:\s*\w+ '.*$/, "").replace(/ \(os error \d+\)/, "");
 }
 
 /** Directories holding a manifest or data files, at most {@linkcode MAX_DEPTH} below. */
@@ -100,7 +127,8 @@ async function runDirectories(dir: string, depth: number): Promise<string[]> {
   const entries: Deno.DirEntry[] = [];
   for await (const entry of Deno.readDir(dir)) entries.push(entry);
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  if (entries.some((entry) => entry.isFile && isRunFile(entry.name))) return [dir];
+  // Not only regular files: a pipe named like a run file is reported, not skipped.
+  if (entries.some((entry) => !entry.isDirectory && isRunFile(entry.name))) return [dir];
   if (depth >= MAX_DEPTH) return [];
   const found: string[] = [];
   for (const entry of entries) {
@@ -123,8 +151,13 @@ async function verifyS3(location: string, env: Environment): Promise<RunVerifica
     try {
       keys = await listKeys(client, bucket, prefix);
     } catch (error) {
+      if (error instanceof S3Failure && error.facts.code === "NoSuchBucket") {
+        throw new DataSourceError(`${location}: no such quarantine location (no bucket)`, 2);
+      }
       throw s3Error(`cannot list ${location}`, error);
     }
+    // S3 has no directories: a prefix holding nothing does not exist.
+    if (keys.length === 0) throw new DataSourceError(`${location}: no such quarantine location`, 2);
     // A run prefix is the "directory" of a manifest or data file.
     const byRun = new Map<string, string[]>();
     for (const key of keys) {
@@ -135,7 +168,7 @@ async function verifyS3(location: string, env: Environment): Promise<RunVerifica
     }
     const runs: RunVerification[] = [];
     for (const [runPrefix] of [...byRun].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      const dir = await Deno.makeTempDir({ prefix: "kontra-verify-" });
+      const dir = await makeTempDir({ prefix: "kontra-verify-" });
       try {
         for (const key of keys.filter((key) => key.startsWith(runPrefix))) {
           const name = key.slice(runPrefix.length);
@@ -147,7 +180,7 @@ async function verifyS3(location: string, env: Environment): Promise<RunVerifica
         const runName = runPrefix.replace(/\/$/, "").split("/").pop() ?? "";
         runs.push(await verifyRun(dir, `s3://${bucket}/${runPrefix}`, runName));
       } finally {
-        await Deno.remove(dir, { recursive: true });
+        await removeTempDir(dir);
       }
     }
     return runs;
@@ -170,9 +203,11 @@ export async function verifyRun(
   }
   let manifest: QuarantineManifest;
   try {
-    const parsed = QuarantineManifestModel.safeParse(
-      JSON.parse(await Deno.readTextFile(`${dir}/${MANIFEST_NAME}`)),
-    );
+    const text = await readBoundedTextFile(`${dir}/${MANIFEST_NAME}`, MAX_MANIFEST_BYTES)
+      .catch((error) => {
+        throw error instanceof BoundedReadError ? new Error(`it ${error.message}`) : error;
+      });
+    const parsed = QuarantineManifestModel.safeParse(JSON.parse(text));
     if (!parsed.success) {
       const [issue] = parsed.error.issues;
       throw new Error(`${issue.path.join(".") || "(root)"}: ${issue.message}`);
@@ -213,6 +248,11 @@ async function compare(
       continue;
     }
     const path = `${dir}/${recorded.name}`;
+    // A named pipe or a device in its place would be read forever.
+    if (!(await Deno.lstat(path)).isFile) {
+      problems.push(`${recorded.name}: not a regular file`);
+      continue;
+    }
     const { bytes, sha256 } = await digestFile(path);
     if (bytes !== recorded.bytes) {
       problems.push(`${recorded.name}: size ${bytes} bytes, manifest says ${recorded.bytes}`);

@@ -11,6 +11,7 @@ import { MANIFEST_NAME } from "./quarantine_manifest.ts";
 import { pathSegment, type QuarantineSink } from "./quarantine_sink.ts";
 import { s3Access, s3Error } from "../sources/s3_access.ts";
 import { s3Prefix, uploadFile } from "./s3_store.ts";
+import { makeTempDir, removeTempDir } from "../core/temp_dirs.ts";
 
 /** Run prefixes under `s3://bucket/prefix/<kontract>/`. */
 export class S3Sink implements QuarantineSink {
@@ -35,7 +36,7 @@ export class S3Sink implements QuarantineSink {
   }
 
   async stage(): Promise<string> {
-    return await Deno.makeTempDir({ prefix: "kontra-quarantine-" });
+    return await makeTempDir({ prefix: "kontra-quarantine-" });
   }
 
   async commit(staged: string, run: string, names: string[], signal?: AbortSignal) {
@@ -52,7 +53,7 @@ export class S3Sink implements QuarantineSink {
   }
 
   async discard(staged: string): Promise<void> {
-    await Deno.remove(staged, { recursive: true }).catch(() => {});
+    await removeTempDir(staged);
     this.#client.destroy();
   }
 }

@@ -1,12 +1,19 @@
 /**
  * The little of S3 that quarantine needs on top of the S3 source's client
  * (`src/sources/s3_access.ts`): one-shot uploads (a single PUT, or a multipart upload
- * that appears only when completed), listing, downloading and deleting.
+ * that appears only when completed), listing and downloading. Every request goes through
+ * `sendS3` (`src/sources/s3_request.ts`): a deadline per operation (each PUT, each part),
+ * retries of 5xx / 429 / network failures within it, listings that must end.
  * @module
  */
-import type { S3Client } from "@aws-sdk/client-s3";
+import type {
+  GetObjectCommandOutput,
+  ListObjectsV2CommandOutput,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { DataSourceError } from "../errors.ts";
 import { parseS3Uri } from "../sources/s3_location.ts";
+import { listPages, sendS3 } from "../sources/s3_request.ts";
 
 /** Files up to this size go up in one PUT; larger ones as a multipart upload. */
 const SINGLE_PUT_BYTES = 16 * 1024 * 1024;
@@ -36,10 +43,11 @@ export async function uploadFile(
   if (size <= singlePutBytes) {
     // Bytes, not a stream: a stream would be sent aws-chunked.
     const body = await Deno.readFile(path);
-    await client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    await sendS3(client, new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
     return;
   }
-  const { UploadId } = await client.send(
+  const { UploadId } = await sendS3<{ UploadId?: string }>(
+    client,
     new sdk.CreateMultipartUploadCommand({ Bucket: bucket, Key: key }),
   );
   try {
@@ -48,7 +56,8 @@ export async function uploadFile(
     for (let number = 1;; number++) {
       const chunk = await readChunk(file, PART_BYTES);
       if (chunk.length === 0) break;
-      const { ETag } = await client.send(
+      const { ETag } = await sendS3<{ ETag?: string }>(
+        client,
         new sdk.UploadPartCommand({
           Bucket: bucket,
           Key: key,
@@ -59,7 +68,8 @@ export async function uploadFile(
       );
       parts.push({ ETag, PartNumber: number });
     }
-    await client.send(
+    await sendS3(
+      client,
       new sdk.CompleteMultipartUploadCommand({
         Bucket: bucket,
         Key: key,
@@ -68,24 +78,30 @@ export async function uploadFile(
       }),
     );
   } catch (error) {
-    await client.send(new sdk.AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId }))
-      .catch(() => {});
+    await sendS3(
+      client,
+      new sdk.AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId }),
+    ).catch(() => {});
     throw error;
   }
 }
 
 /** Every key under `prefix`, sorted. */
-export async function listKeys(client: S3Client, bucket: string, prefix: string) {
+export async function listKeys(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+): Promise<string[]> {
   const sdk = await import("@aws-sdk/client-s3");
   const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await client.send(
+  const pages = listPages<ListObjectsV2CommandOutput>(
+    client,
+    (token) =>
       new sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-    );
+  );
+  for await (const page of pages) {
     for (const item of page.Contents ?? []) if (item.Key) keys.push(item.Key);
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  }
   return keys.sort();
 }
 
@@ -97,7 +113,10 @@ export async function downloadFile(
   path: string,
 ): Promise<void> {
   const sdk = await import("@aws-sdk/client-s3");
-  const { Body } = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }));
+  const { Body } = await sendS3<GetObjectCommandOutput>(
+    client,
+    new sdk.GetObjectCommand({ Bucket: bucket, Key: key }),
+  );
   if (!Body) throw new Error(`s3://${bucket}/${key}: empty response`);
   using file = await Deno.open(path, { write: true, create: true, truncate: true });
   for await (const chunk of Body.transformToWebStream()) {

@@ -1,7 +1,8 @@
 /**
  * Posts a message to a Slack incoming webhook. 429 (honouring `Retry-After`), 5xx and
- * network errors are retried with backoff, bounded by attempts and total time; other
- * 4xx are not. The webhook URL is a secret: no error, log line or result ever holds
+ * network errors are retried with backoff, bounded by attempts and by the total time,
+ * which holds for requests and waits together (a request is aborted when the time is up);
+ * other 4xx are not. The webhook URL is a secret: no error, log line or result ever holds
  * it, nor any text derived from it. It is registered with the scrubber (with its path and
  * token), and the body posted is scrubbed of every registered secret.
  * @module
@@ -15,7 +16,7 @@ import {
   type RetryPolicy,
   systemClock,
   withRetry,
-} from "./retry.ts";
+} from "../core/retry.ts";
 import type { SlackPayload } from "./slack_message.ts";
 
 /** How to post. Tests inject a fast clock and small bounds. */
@@ -41,8 +42,22 @@ export async function postToSlack(
   registerSecretUrl(webhookUrl);
   const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   const body = scrubSecrets(JSON.stringify(scrubSecretsDeep(payload)));
-  const attempt = async (): Promise<AttemptOutcome<void>> => {
-    const timeout = AbortSignal.timeout(options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS);
+  // Slack's last answer: when the total bound cuts the last attempt short, it is the
+  // better reason to report than that cut.
+  let lastAnswer: string | undefined;
+  const outOfTime = (number: number): AttemptOutcome<void> => ({
+    ok: false,
+    retryable: false,
+    error: lastAnswer
+      ? `${lastAnswer} (out of time after ${number} attempts)`
+      : "Slack did not answer in time",
+  });
+  const attempt = async (number: number, remainingMs: number): Promise<AttemptOutcome<void>> => {
+    // A request never outlives the total bound: it gets at most the time that is left.
+    const perRequestMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    const requestMs = Math.min(perRequestMs, remainingMs);
+    if (requestMs <= 0) return outOfTime(number - 1);
+    const timeout = AbortSignal.timeout(requestMs);
     let response: Response;
     try {
       response = await fetch(webhookUrl, {
@@ -53,12 +68,15 @@ export async function postToSlack(
       });
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
+      if (timeout.aborted && requestMs < perRequestMs) return outOfTime(number);
       return { ok: false, retryable: true, error: networkError(error, timeout.aborted) };
     }
+    // The body is read under the same timeout (a server may send headers, then stall).
     const text = await response.text().catch(() => "");
     if (response.ok) return { ok: true, value: undefined };
     const detail = slackDetail(text, webhookUrl);
     const error = `Slack answered HTTP ${response.status}${detail ? ` (${detail})` : ""}`;
+    lastAnswer = error;
     if (response.status === 429) {
       return {
         ok: false,

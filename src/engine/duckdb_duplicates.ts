@@ -16,6 +16,7 @@ import { DataSourceError } from "../errors.ts";
 import type { ColumnInfo } from "../rules/define.ts";
 import type { DuckdbTable } from "../sources/source.ts";
 import { duckdb } from "../sql/duckdb.ts";
+import { makeTempDir, removeTempDir } from "../core/temp_dirs.ts";
 
 // DuckDB spills past this; the time hardly depends on it (measured 400 MB–1 GB).
 const MEMORY_LIMIT = "512MB";
@@ -60,7 +61,7 @@ export async function countDuplicatesInDuckdb(
 ): Promise<{ counts: Map<string, number>; passes: number }> {
   const counts = new Map<string, number>();
   if (requests.length === 0) return { counts, passes: 0 };
-  const spill = await Deno.makeTempDir({ prefix: "kontra-spill-" });
+  const spill = await makeTempDir({ prefix: "kontra-spill-" });
   let instance: DuckDBInstance | undefined;
   try {
     await Deno.chmod(spill, 0o700);
@@ -109,7 +110,7 @@ export async function countDuplicatesInDuckdb(
     throw new DataSourceError(`duplicates count failed: ${String(error).split("\n")[0]}`, 3);
   } finally {
     instance?.closeSync();
-    await Deno.remove(spill, { recursive: true }).catch(() => {});
+    await removeTempDir(spill);
   }
 }
 

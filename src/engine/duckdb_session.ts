@@ -5,14 +5,50 @@
  * DuckDB's own parser and the guard's allow-lists (`vetDuckdbSql`), and a statement
  * that embeds it runs as ONE prepared statement: DuckDB refuses to prepare text that
  * holds more than one, so nothing in the user's text can add a statement of its own.
+ *
+ * Every statement that runs user SQL has a deadline: `KONTRA_SQL_TIMEOUT` seconds in the
+ * process environment (default 600, like the databases' `statement_timeout`); at the
+ * deadline the connection is interrupted and the statement fails with a
+ * {@linkcode SqlTimeoutError}.
  * @module
  */
 import { DuckDBInstance, type DuckDBResultReader } from "@duckdb/node-api";
+import { DataSourceError } from "../errors.ts";
 import { duckdb } from "../sql/duckdb.ts";
 import { type VettedSql, vetUserSql } from "../sql/user_sql.ts";
 import type { DuckdbTable } from "../sources/source.ts";
 
 const VIEW = "kontra_dataset";
+
+/** The variable that sets the deadline of a statement running user SQL, in seconds. */
+export const SQL_TIMEOUT_VARIABLE = "KONTRA_SQL_TIMEOUT";
+/** 600 s, like PostgreSQL's and Snowflake's default `statement_timeout`. */
+export const DEFAULT_SQL_TIMEOUT_S = 600;
+
+/** A statement running user SQL passed its deadline and was interrupted. */
+export class SqlTimeoutError extends Error {
+  /** The deadline, in seconds. */
+  readonly seconds: number;
+
+  constructor(seconds: number) {
+    super(`timed out after ${seconds} s (raise ${SQL_TIMEOUT_VARIABLE}=SECONDS to allow longer)`);
+    this.name = "SqlTimeoutError";
+    this.seconds = seconds;
+  }
+}
+
+/** The statement deadline from `KONTRA_SQL_TIMEOUT`, in seconds; a bad value is exit 2. */
+export function sqlTimeoutSeconds(value = Deno.env.get(SQL_TIMEOUT_VARIABLE)): number {
+  if (value === undefined || value.trim() === "") return DEFAULT_SQL_TIMEOUT_S;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new DataSourceError(
+      `${SQL_TIMEOUT_VARIABLE}=${JSON.stringify(value)}: expected a number of seconds above 0`,
+      2,
+    );
+  }
+  return seconds;
+}
 // DuckDB spills to disk past this, which keeps GROUP BY-heavy checks bounded.
 const MEMORY_LIMIT = "1GB";
 
@@ -23,6 +59,12 @@ export interface DuckdbSession {
    * prepared statement and reads every row.
    */
   readAll(sql: VettedSql, wrap: (query: string) => string): Promise<DuckDBResultReader>;
+  /**
+   * Prepares `wrap(sql.text)` without running it: DuckDB binds every name and type
+   * against the dataset's schema, reading no rows. Throws what DuckDB says (a typo is a
+   * Binder Error).
+   */
+  bind(sql: VettedSql, wrap: (query: string) => string): Promise<void>;
   close(): void;
 }
 
@@ -40,10 +82,14 @@ export function vetDuckdbSql(sql: string, label: string): Promise<VettedSql> {
   });
 }
 
-/** Opens a session over `table`; `writableDir` (ending in `/`) may be written to. */
+/**
+ * Opens a session over `table`; `writableDir` (ending in `/`) may be written to. Each
+ * `readAll` runs for at most `timeoutS` seconds (default: {@linkcode sqlTimeoutSeconds}).
+ */
 export async function openDuckdbSession(
   table: DuckdbTable,
   writableDir?: string,
+  timeoutS: number = sqlTimeoutSeconds(),
 ): Promise<DuckdbSession> {
   const instance = await DuckDBInstance.create(":memory:", {
     memory_limit: MEMORY_LIMIT,
@@ -72,11 +118,23 @@ export async function openDuckdbSession(
   return {
     async readAll(sql, wrap) {
       const prepared = await connection.prepare(wrap(sql.text));
+      // DuckDB runs off the event loop, so a timer can interrupt it.
+      let interrupted = false;
+      const timer = setTimeout(() => {
+        interrupted = true;
+        connection.interrupt();
+      }, timeoutS * 1000);
       try {
         return await prepared.runAndReadAll();
+      } catch (error) {
+        throw interrupted ? new SqlTimeoutError(timeoutS) : error;
       } finally {
+        clearTimeout(timer);
         prepared.destroySync();
       }
+    },
+    async bind(sql, wrap) {
+      (await connection.prepare(wrap(sql.text))).destroySync();
     },
     close,
   };

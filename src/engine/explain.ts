@@ -10,6 +10,8 @@ import type { ExecutionSource } from "../report/result.ts";
 import type { Source } from "../sources/source.ts";
 import { type Plan, type PlannedRule, planRules } from "./plan.ts";
 import { pushdownStatement } from "./pushdown.ts";
+import { checkColumnTypes } from "./precheck.ts";
+import { valueSetsOf } from "./value_sets.ts";
 
 /** How one rule will be measured. */
 export interface ExplainedRule {
@@ -54,6 +56,8 @@ export async function explainPlan(
   const schema = await source.schema();
   const stats = options.metadata === false ? undefined : await source.stats?.();
   const plan = planRules(kontract, schema, stats, { sql: source.sql !== undefined });
+  // The same type checks as a run: a rule that cannot work is a Kontract error here too.
+  checkColumnTypes(plan);
   const reads: Explanation["reads"] = [];
   if (stats) {
     const files = stats.files ?? 1;
@@ -122,7 +126,9 @@ function explainRule(rule: PlannedRule): ExplainedRule {
   if (rule.missingColumn) {
     return {
       ...base,
-      how: `column "${rule.instance.column}" is missing: fails with the row count`,
+      how: `${
+        rule.drift ?? `column "${rule.instance.column}" is missing`
+      }: fails with the row count`,
     };
   }
   switch (rule.measure.kind) {
@@ -150,11 +156,13 @@ function explainRule(rule: PlannedRule): ExplainedRule {
   }
 }
 
-/** The Polars expression of a violations measure, as Polars prints it. */
+/** The Polars expression of a violations measure, as Polars prints it, and its joins. */
 function predicateOf(rule: PlannedRule): string {
-  return rule.measure.kind === "violations" && rule.column
-    ? String(rule.measure.polars(rule.column))
-    : "";
+  if (rule.measure.kind !== "violations" || !rule.column) return "";
+  const joins = valueSetsOf(rule.measure, rule.column).map((set) =>
+    ` (${set.name}: one hash join with ${set.values.length} values)`
+  );
+  return String(rule.measure.polars(rule.column)) + joins.join("");
 }
 
 /** The explanation as text for people. */

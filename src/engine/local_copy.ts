@@ -10,6 +10,7 @@ import pl, { type LazyDataFrame } from "nodejs-polars";
 import { DataSourceError } from "../errors.ts";
 import type { DuckdbTable } from "../sources/source.ts";
 import { duckdb } from "../sql/duckdb.ts";
+import { makeTempDir, removeTempDir } from "../core/temp_dirs.ts";
 
 // Small row groups let DuckDB read the copy on every core; zstd keeps it small
 // (measured, 100M rows of an Int64 and a string column: 6 s, 200 MB).
@@ -24,8 +25,8 @@ export interface LocalCopy {
 
 /** Streams `data` (already limited to the columns wanted) into a private local Parquet file. */
 export async function copyLocally(data: LazyDataFrame): Promise<LocalCopy> {
-  const dir = await Deno.makeTempDir({ prefix: "kontra-copy-" });
-  const release = () => Deno.remove(dir, { recursive: true }).catch(() => {});
+  const dir = await makeTempDir({ prefix: "kontra-copy-" });
+  const release = () => removeTempDir(dir);
   try {
     await Deno.chmod(dir, 0o700);
     const path = join(dir, "columns.parquet");

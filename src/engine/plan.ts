@@ -15,8 +15,16 @@ export interface PlannedRule {
   tier: ExecutionSource;
   /** The checked column's schema entry, for column rules whose column exists. */
   column?: ColumnInfo;
-  /** A column rule whose column the data lacks: fails with the row count. */
+  /**
+   * A column rule whose column the data lacks, or that drifted across the files of the
+   * dataset (see `drift`): fails with the row count, and its column is never read.
+   */
   missingColumn: boolean;
+  /**
+   * Why the column is not one column of the dataset: files lack it or type it
+   * differently (or, for `dtype`, give it widths the rule does not accept), naming them.
+   */
+  drift?: string;
   /** The exact count from statistics, when the metadata tier answers a violations measure. */
   statsCount?: number;
 }
@@ -45,11 +53,27 @@ export function planRules(
 ): Plan {
   const rowTier: ExecutionSource = capabilities.sql ? "sql" : "scan";
   const columns = new Map(schema.columns.map((column) => [column.name, column]));
+  const drifted = new Map(schema.drift?.map((drift) => [drift.column, drift.message]));
+  const variants = new Map(schema.variants?.map((variant) => [variant.column, variant]));
   const rules = kontract.rules.map((instance): PlannedRule => {
     const measure = instance.rule.measure(instance.params);
     const column = instance.column === undefined ? undefined : columns.get(instance.column);
     if (instance.column !== undefined && column === undefined) {
-      return { instance, measure, tier: "metadata", missingColumn: true };
+      const drift = drifted.get(instance.column);
+      return {
+        instance,
+        measure,
+        tier: "metadata",
+        missingColumn: true,
+        ...(drift ? { drift } : {}),
+      };
+    }
+    // Widths of one family are one column, but `dtype: int64` must hold in every file.
+    const variant = column && measure.kind === "column_type"
+      ? variants.get(column.name)
+      : undefined;
+    if (variant && variant.types.some(({ dtype }) => !typeHolds(instance, dtype))) {
+      return { instance, measure, tier: "metadata", missingColumn: true, drift: variant.message };
     }
     const planned = { instance, measure, column, missingColumn: false };
     switch (measure.kind) {
@@ -77,4 +101,10 @@ export function planRules(
     ),
   ];
   return { rules, scanColumns, scanCountsRows: stats === undefined && !capabilities.sql };
+}
+
+/** Whether a `column_type` rule passes on a column of type `dtype`. */
+function typeHolds(instance: RuleInstance, dtype: string): boolean {
+  const observed = { rows: 1, count: 0, dtype };
+  return (instance.rule.evaluate?.(instance.params, observed) ?? 0) === 0;
 }

@@ -10,9 +10,16 @@
  *
  * A fail-fast rule (`tally: false`, or `--fail-fast` for the run) uses an `EXISTS` form
  * instead, which stops at the first violating row: its count is 0, or 1 as a lower bound.
+ *
+ * When the statement fails because of a rule, the rule is found: user SQL that does not
+ * compile (a column typo) is a Kontract error naming the rule, before any row was read;
+ * otherwise each item runs on its own (one statement each, only after a failure), and
+ * those that fail while running get an error of their own while the others keep
+ * their counts.
  * @module
  */
 import { KontractError, KontraError } from "../errors.ts";
+import { failureReason, type RuleErrors } from "./rule_failure.ts";
 import type { RunStats } from "../report/result.ts";
 import { nestedUserSql, type SqlAccess, withPrefix } from "../sources/sql_access.ts";
 import { ruleLabel } from "../kontract/load.ts";
@@ -26,11 +33,15 @@ export interface PushdownResult {
   counts: Map<string, number>;
   /** Rule ids measured fail-fast: their count is a lower bound when it is not 0. */
   failFast: Set<string>;
+  /** Rules whose item failed while running, and why. */
+  errors: RuleErrors;
 }
 
 /** One select-list item of the statement. */
 interface Item {
   ruleId?: string;
+  /** How messages name the rule: `file:line:col: id`. */
+  label?: string;
   expression: string;
   /** The user's SELECT as vetted and nested, for naming the rule when the statement fails. */
   userSql?: string;
@@ -79,7 +90,10 @@ export async function measureInDatabase(
   try {
     [row] = (await access.query(sql)).rows;
   } catch (error) {
-    throw await attribute(error, items, access);
+    const named = await attribute(error, items, access);
+    // Connections, timeouts and permissions are no rule's fault: the run stops.
+    if (named !== error || !(error instanceof KontractError)) throw named;
+    return await measureItemByItem(items, access, error);
   }
   const counts = new Map<string, number>();
   const failFast = new Set<string>();
@@ -88,7 +102,44 @@ export async function measureInDatabase(
     counts.set(item.ruleId, countOf(row?.[index]));
     if (item.failFast) failFast.add(item.ruleId);
   });
-  return { rows: countOf(row?.[0]), counts, failFast };
+  return { rows: countOf(row?.[0]), counts, failFast, errors: new Map() };
+}
+
+/**
+ * After the statement failed while running (every item compiles): each item in a
+ * statement of its own, so the rule that fails gets the error and the others their
+ * counts. One statement per item, only on this path. When the row count itself fails,
+ * the data is at fault, not a rule: the first error stands for the run.
+ */
+async function measureItemByItem(
+  items: Item[],
+  access: SqlAccess,
+  first: KontractError,
+): Promise<PushdownResult> {
+  const single = (item: Item) =>
+    `${withPrefix(access)}SELECT ${item.expression} AS ${
+      access.dialect.ident("c")
+    } FROM ${access.relation}`;
+  let rows: number;
+  try {
+    rows = countOf((await access.query(single(items[0]))).rows[0]?.[0]);
+  } catch {
+    throw first;
+  }
+  const counts = new Map<string, number>();
+  const failFast = new Set<string>();
+  const errors: RuleErrors = new Map();
+  for (const item of items.slice(1)) {
+    if (item.ruleId === undefined) continue;
+    try {
+      counts.set(item.ruleId, countOf((await access.query(single(item))).rows[0]?.[0]));
+      if (item.failFast) failFast.add(item.ruleId);
+    } catch (error) {
+      if (!(error instanceof KontractError)) throw error;
+      errors.set(item.ruleId, failureReason(error));
+    }
+  }
+  return { rows, counts, failFast, errors };
 }
 
 /** The `--timings` fields for the statements a SQL source sent. */
@@ -117,7 +168,7 @@ async function itemOf(
       const expression = failFast
         ? exists(`SELECT 1 AS ${dialect.ident(FIRST_ROW)} FROM ${relation} WHERE ${predicate}`)
         : `COALESCE(SUM(CASE WHEN ${predicate} THEN 1 ELSE 0 END), 0)`;
-      return { ruleId, expression, failFast };
+      return { ruleId, label: ruleLabel(instance), expression, failFast };
     }
     case "duplicates": {
       const name = dialect.ident(column!.name);
@@ -126,14 +177,14 @@ async function itemOf(
           `SELECT ${name} FROM ${relation} WHERE ${name} IS NOT NULL GROUP BY ${name} HAVING COUNT(*) > 1`,
         )
         : `COUNT(${name}) - COUNT(DISTINCT ${name})`;
-      return { ruleId, expression, failFast };
+      return { ruleId, label: ruleLabel(instance), expression, failFast };
     }
     case "sql_query": {
       const query = await nestedUserSql(access, measure.sql, ruleLabel(instance));
       const expression = failFast
         ? `CASE WHEN EXISTS ${query} THEN 1 ELSE 0 END`
         : `(SELECT COUNT(*) FROM ${query} AS ${dialect.ident(QUERY_ALIAS)})`;
-      return { ruleId, expression, userSql: query, failFast };
+      return { ruleId, label: ruleLabel(instance), expression, userSql: query, failFast };
     }
     case "row_count":
       // Counted by the statement's first item; exact even in fail-fast mode.
@@ -161,7 +212,9 @@ async function attribute(error: unknown, items: Item[], access: SqlAccess): Prom
       );
     } catch (probe) {
       if (probe instanceof KontraError) {
-        return new KontractError(`${item.ruleId}: ${probe.message}`, { cause: probe });
+        return new KontractError(`${item.label ?? item.ruleId}: ${probe.message}`, {
+          cause: probe,
+        });
       }
     }
   }

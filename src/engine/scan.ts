@@ -10,6 +10,8 @@
  * @module
  */
 import pl, { type DataFrame, type Expr, type LazyDataFrame } from "nodejs-polars";
+// Loaded for its effect too: Parquet INTERVAL columns must not make Polars panic.
+import "../core/polars_types.ts";
 import { DataSourceError, KontractError } from "../errors.ts";
 import type { Source } from "../sources/source.ts";
 import {
@@ -19,6 +21,9 @@ import {
 } from "./duckdb_duplicates.ts";
 import { countWithDuckdb, type SqlCountRequest } from "./duckdb_sql.ts";
 import { copyLocally, type LocalCopy } from "./local_copy.ts";
+import { failureReason, type RuleErrors } from "./rule_failure.ts";
+import type { ValueSet } from "../rules/define.ts";
+import { joinValueSets } from "./value_sets.ts";
 
 export type { DuplicatesRequest } from "./duckdb_duplicates.ts";
 
@@ -26,7 +31,35 @@ export type { DuplicatesRequest } from "./duckdb_duplicates.ts";
 export interface CountRequest {
   key: string;
   predicate: Expr;
+  /** The column the predicate reads, for finding the rule that broke a failed pass. */
+  column?: string;
+  /** False when the predicate must not reach the Parquet reader (see {@linkcode filtersInReader}). */
+  pushable?: boolean;
+  /** Value sets the predicate looks rows up in, joined on first (see value_sets.ts). */
+  valueSets?: ValueSet[];
 }
+
+// Parquet's fixed-length byte arrays (UUID, INTERVAL) make Polars' reader panic when a
+// filter on them is pushed into it (polars-parquet 0.54: "FixedSizeBinaryArray requires
+// every item to be of its length", "not yet implemented: Interval"); Polars shows them
+// as Binary and Struct. Reading them without a pushed filter works (or fails cleanly).
+const READER_UNSAFE = /^(Binary|Struct)$/;
+
+/** Whether a filter on a column of this Polars type may be pushed into the Parquet reader. */
+export function filtersInReader(dtype: string): boolean {
+  return !READER_UNSAFE.test(dtype);
+}
+
+/**
+ * `frame` with a barrier that keeps later filters out of the Parquet reader: Polars does
+ * not push a predicate below a row index, and drops the unused index afterwards, so the
+ * barrier costs nothing but the pushdown.
+ */
+export function keepFiltersAboveReader(frame: LazyDataFrame): LazyDataFrame {
+  return frame.withRowIndex(BARRIER).drop(BARRIER);
+}
+
+const BARRIER = "__kontra_barrier";
 
 /** What a scan measured. */
 export interface ScanCounts {
@@ -59,11 +92,12 @@ export function rowsPerPartition(dtype: string): number {
  * requests and no row count, reads nothing.
  */
 export function countInOnePass(
-  data: LazyDataFrame,
+  scanned: LazyDataFrame,
   requests: CountRequest[],
   countRows: boolean,
 ): { counts: Map<string, number>; rows?: number; passes: number } {
   if (requests.length === 0 && !countRows) return { counts: new Map(), passes: 0 };
+  const data = joinValueSets(scanned, requests.flatMap((request) => request.valueSets ?? []));
   const aggregates = requests.map((request, index) =>
     request.predicate.cast(pl.UInt32).sum().alias(`__kontra_${index}`)
   );
@@ -72,14 +106,59 @@ export function countInOnePass(
   // something: sums are unchanged, Polars can push the filter into the Parquet reader
   // to skip row groups, and fewer rows reach the aggregates (measured: 10M rows,
   // same time, 0.4 GB instead of 0.7 GB).
-  const rows = countRows
-    ? data
-    : data.filter(requests.map((request) => request.predicate).reduce((a, b) => a.or(b)));
+  const pushable = requests.every((request) => request.pushable !== false);
+  const rows = countRows ? data : (pushable ? data : keepFiltersAboveReader(data))
+    .filter(requests.map((request) => request.predicate).reduce((a, b) => a.or(b)));
   const frame = collectStreaming(rows.select(...aggregates));
   const counts = new Map(
     requests.map((request, index) => [request.key, numberAt(frame, `__kontra_${index}`)]),
   );
   return { counts, rows: countRows ? numberAt(frame, ROWS_ALIAS) : undefined, passes: 1 };
+}
+
+/**
+ * The single pass over `columns`; when it fails, the rules that broke it are found and
+ * only they get an error (`errors`: rule id → reason), the others their counts. The
+ * search is bounded: one pass per column that rules read (all its rules together), then
+ * one per rule only on a column whose pass failed. The row count, when asked for, is a
+ * pass of its own then; if even that fails the data is unreadable and the first error
+ * is thrown.
+ */
+export function countInOnePassOrFindFailures(
+  scan: (columns: string[]) => LazyDataFrame,
+  columns: string[],
+  requests: CountRequest[],
+  countRows: boolean,
+): ScanCounts & { errors: RuleErrors } {
+  try {
+    return { ...countInOnePass(scan(columns), requests, countRows), errors: new Map() };
+  } catch (error) {
+    if (requests.length === 0) throw error;
+    let passes = 1;
+    let rows: number | undefined;
+    if (countRows) {
+      rows = countInOnePass(scan([]), [], true).rows;
+      passes += 1;
+    }
+    const counts = new Map<string, number>();
+    const errors: RuleErrors = new Map();
+    const byColumn = Map.groupBy(requests, (request) => request.column ?? "");
+    for (const [column, group] of byColumn) {
+      const names = column === "" ? columns : [column];
+      const tries = [group, ...(group.length > 1 ? group.map((request) => [request]) : [])];
+      for (const attempt of tries) {
+        if (attempt.every((request) => counts.has(request.key))) continue;
+        passes += 1;
+        try {
+          const found = countInOnePass(scan(names), attempt, false);
+          for (const [key, count] of found.counts) counts.set(key, count);
+        } catch (failure) {
+          if (attempt.length === 1) errors.set(attempt[0].key, failureReason(failure));
+        }
+      }
+    }
+    return { counts, rows, passes, errors };
+  }
 }
 
 /**
@@ -95,7 +174,9 @@ export function* repeatedValues(
 ): Generator<LazyDataFrame> {
   const partitions = Math.max(1, Math.ceil(rows / partitionRows));
   for (let partition = 0; partition < partitions; partition++) {
-    let values = scan().filter(pl.col(column).isNotNull());
+    // Nothing to gain from pushing these filters into the reader (every value is read
+    // anyway), and on some column types it panics: see `filtersInReader`.
+    let values = keepFiltersAboveReader(scan()).filter(pl.col(column).isNotNull());
     if (partitions > 1) {
       // The hash's declared type is unknown to the planner until cast (it is a map).
       const bucket = pl.col(column).hash(0, 0, 0, 0).cast(pl.UInt64)
@@ -159,13 +240,19 @@ export interface RescanHooks {
  * Counts duplicates and user SQL rows. Phases: `local_copy` (the source's local table
  * or a copy of columns), `duplicates`, `sql`. Temporary files are removed before it
  * returns, also after an error.
+ *
+ * Each rule is measured on its own: a count that fails (a column the copy cannot
+ * read, a query that fails on some row) puts that rule's reason in `errors` and the
+ * others go on. Only a failure to reach the data at all (the source's DuckDB table)
+ * stops the whole run.
  */
 export async function measureRescans(
   source: Source,
   { duplicates, queries, rows }: RescanRequests,
   { time, onProgress }: RescanHooks,
-): Promise<{ counts: Map<string, number>; passes: number }> {
+): Promise<{ counts: Map<string, number>; passes: number; errors: RuleErrors }> {
   const counts = new Map<string, number>();
+  const errors: RuleErrors = new Map();
   let passes = 0;
   if (queries.length > 0 && !source.duckdb) {
     throw new KontractError(`${source.uri}: custom_sql_check is not available`);
@@ -186,50 +273,101 @@ export async function measureRescans(
     const copied = [
       ...new Set([...(direct ? [] : inDuckdb), ...(cheap ? [] : inPolars)].map(nameOf)),
     ];
-    let copy: LocalCopy | undefined;
+    const copies = new Map<string, LocalCopy>();
     if (copied.length > 0) {
       if (!source.scan) throw new KontractError(`${source.uri}: this source cannot be scanned`);
       onProgress?.(`copying ${copied.join(", ")} to a local file`);
-      copy = await time("local_copy", () => copyLocally(source.scan!(copied)));
-      releases.push(copy.release);
-      passes += 1;
+      const copy = await time("local_copy", () => copyColumns(source, copied, releases));
+      passes += copy.passes;
+      for (const [column, found] of copy.copies) copies.set(column, found);
+      for (const request of duplicates) {
+        const failure = copy.failures.get(request.column.name);
+        if (failure !== undefined) errors.set(request.key, failure);
+      }
     }
-    if (inDuckdb.length > 0) {
-      const found = await time(
-        "duplicates",
-        () =>
-          countDuplicatesInDuckdb(direct ? table! : copy!.table, inDuckdb, {
-            onColumn: (column) => onProgress?.(`checking ${column} for duplicates`),
-          }),
-      );
-      for (const [key, count] of found.counts) counts.set(key, count);
-      passes += found.passes;
+    const reachable = (request: DuplicatesRequest) => !errors.has(request.key);
+    for (const request of inDuckdb.filter(reachable)) {
+      const { key, column } = request;
+      try {
+        const found = await time(
+          "duplicates",
+          () =>
+            countDuplicatesInDuckdb(direct ? table! : copies.get(column.name)!.table, [request], {
+              onColumn: (name) => onProgress?.(`checking ${name} for duplicates`),
+            }),
+        );
+        counts.set(key, found.counts.get(key) ?? 0);
+        passes += found.passes;
+      } catch (error) {
+        errors.set(key, failureReason(error));
+      }
     }
-    for (const { key, column } of inPolars) {
+    for (const { key, column } of inPolars.filter(reachable)) {
+      const copy = copies.get(column.name);
       const scan = copy && !cheap ? copy.scan : source.scan?.bind(source);
       if (!scan) throw new KontractError(`${source.uri}: this source cannot be scanned`);
       onProgress?.(`checking ${column.name} for duplicates`);
-      const found = await time("duplicates", () =>
-        Promise.resolve(
-          countDuplicates(
-            () => scan([column.name]),
-            column.name,
-            rows,
-            rowsPerPartition(column.dtype),
-          ),
-        ));
-      counts.set(key, found.count);
-      passes += found.passes;
+      try {
+        const found = await time("duplicates", () =>
+          Promise.resolve(
+            countDuplicates(
+              () => scan([column.name]),
+              column.name,
+              rows,
+              rowsPerPartition(column.dtype),
+            ),
+          ));
+        counts.set(key, found.count);
+        passes += found.passes;
+      } catch (error) {
+        errors.set(key, failureReason(error));
+      }
     }
     if (queries.length > 0) {
       onProgress?.(`running ${queries.length} SQL checks`);
-      const found = await time("sql", () => countWithDuckdb(table!, queries));
+      const found = await time("sql", () => countWithDuckdb(table!, queries, errors));
       for (const [key, count] of found) counts.set(key, count);
     }
-    return { counts, passes };
+    return { counts, passes, errors };
   } finally {
     for (const release of releases.reverse()) await release();
   }
+}
+
+/**
+ * Copies the columns into ONE private local file; when that fails (a column Polars
+ * cannot read), each column into its own, so one unreadable column costs only the
+ * rules on it. `failures` holds the reason per column that could not be copied.
+ */
+async function copyColumns(
+  source: Source,
+  columns: string[],
+  releases: (() => Promise<void>)[],
+): Promise<{ copies: Map<string, LocalCopy>; failures: Map<string, string>; passes: number }> {
+  const copies = new Map<string, LocalCopy>();
+  const failures = new Map<string, string>();
+  const copyOf = async (names: string[]) => {
+    const copy = await copyLocally(source.scan!(names));
+    releases.push(copy.release);
+    for (const name of names) copies.set(name, copy);
+  };
+  try {
+    await copyOf(columns);
+    return { copies, failures, passes: 1 };
+  } catch (error) {
+    if (columns.length === 1) {
+      failures.set(columns[0], failureReason(error));
+      return { copies, failures, passes: 1 };
+    }
+  }
+  for (const column of columns) {
+    try {
+      await copyOf([column]);
+    } catch (error) {
+      failures.set(column, failureReason(error));
+    }
+  }
+  return { copies, failures, passes: 1 + columns.length };
 }
 
 function nameOf({ column }: DuplicatesRequest): string {

@@ -13,6 +13,7 @@ import { duckdb } from "../sql/duckdb.ts";
 import type { DuckdbTable } from "../sources/source.ts";
 import type { VettedSql } from "../sql/user_sql.ts";
 import { openDuckdbSession, vetDuckdbSql } from "./duckdb_session.ts";
+import { makeTempDir, removeTempDir } from "../core/temp_dirs.ts";
 
 /** The distinct returned rows, or why the query's rows cannot be traced. */
 export type SqlTrace = { rows: DataFrame } | { skipped: string };
@@ -35,9 +36,9 @@ export async function traceSqlRows(
     if (!(error instanceof KontractError)) throw error;
     return { skipped: `the query is refused: ${error.message}` };
   }
-  const dir = await Deno.makeTempDir({ prefix: "kontra-trace-" });
+  const dir = await makeTempDir({ prefix: "kontra-trace-" });
   const session = await openDuckdbSession(table, `${dir}/`).catch(async (error) => {
-    await Deno.remove(dir, { recursive: true });
+    await removeTempDir(dir);
     throw error;
   });
   try {
@@ -83,6 +84,6 @@ export async function traceSqlRows(
     }
   } finally {
     session.close();
-    await Deno.remove(dir, { recursive: true });
+    await removeTempDir(dir);
   }
 }

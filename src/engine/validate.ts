@@ -6,6 +6,7 @@ import { closest } from "fastest-levenshtein";
 import { KontractError } from "../errors.ts";
 import { type Kontract, ruleLabel } from "../kontract/load.ts";
 import {
+  documentPassed,
   type ResultDocument,
   type RuleResult,
   type RunStats,
@@ -17,9 +18,11 @@ import type { DatasetStats, Schema, Source } from "../sources/source.ts";
 import { type Plan, type PlannedRule, planRules } from "./plan.ts";
 import { measureInDatabase, sqlRunStats } from "./pushdown.ts";
 import { peakRssBytes } from "./peak_rss.ts";
-import { countInOnePass, measureRescans } from "./scan.ts";
+import { countInOnePassOrFindFailures, type CountRequest, measureRescans } from "./scan.ts";
 import { vetCustomSql } from "./duckdb_sql.ts";
 import type { VettedSql } from "../sql/user_sql.ts";
+import { bindScanPredicates, bindUserSql, checkColumnTypes, scanRequests } from "./precheck.ts";
+import type { RuleErrors } from "./rule_failure.ts";
 
 /** How to run. */
 export interface RunOptions {
@@ -31,6 +34,11 @@ export interface RunOptions {
   onProgress?: (message: string) => void;
   /** Databases: stop each rule at its first violation (counts become lower bounds). */
   failFast?: boolean;
+  /**
+   * Milliseconds already spent opening the source (connecting, finding the table in the
+   * catalog): part of the run's duration, as the phase `open`.
+   */
+  openMs?: number;
 }
 
 /** What the tiers measured, by rule id. */
@@ -40,6 +48,8 @@ interface Measurements {
   scanPasses: number;
   /** Rules measured fail-fast: a count other than 0 is a lower bound. */
   failFast?: Set<string>;
+  /** Rules that could not be measured while running, and why (one line each). */
+  errors: RuleErrors;
 }
 
 /** Measures every rule and builds the result document. */
@@ -48,7 +58,7 @@ export async function runKontract(
   source: Source,
   options: RunOptions = {},
 ): Promise<ResultDocument> {
-  const clock = new PhaseClock();
+  const clock = new PhaseClock(options.openMs);
   // On files, user SQL runs in DuckDB: every query is checked before the first read of
   // the data, so a refused one is a Kontract error and nothing was read.
   const vetted = source.sql ? new Map<string, VettedSql>() : await vetCustomSql(kontract);
@@ -58,19 +68,29 @@ export async function runKontract(
     : await clock.time("metadata", async () => await source.stats?.());
   const plan = planRules(kontract, schema, stats, { sql: source.sql !== undefined });
   rejectUnsupported(plan);
+  // Everything that can be checked against the schema is, before any row is read: a
+  // rule that cannot work is a Kontract error naming it (exit 2).
+  checkColumnTypes(plan);
+  const requests = source.sql ? [] : scanRequests(plan);
+  if (!source.sql) {
+    await clock.time("bind", async () => {
+      bindScanPredicates(plan, source, requests);
+      await bindUserSql(plan, source, vetted);
+    });
+  }
   const measured: Measurements = source.sql
     ? await clock.time("sql", async () => {
       options.onProgress?.(`querying ${source.uri}`);
       return { ...await measureInDatabase(plan, source.sql!, options), scanPasses: 0 };
     })
-    : await measure(plan, source, stats, clock, vetted, options.onProgress);
+    : await measure(plan, source, stats, clock, vetted, requests, options.onProgress);
   const results = plan.rules.map((rule) => toResult(rule, measured, schema));
   const summary = summarize(results);
   return {
     schema_version: SCHEMA_VERSION,
     kontract: { name: kontract.name, fingerprint: kontract.fingerprint },
     dataset: { uri: source.uri, rows: measured.rows },
-    passed: summary.blocking_failures === 0,
+    passed: documentPassed(results),
     summary,
     results,
     ...(source.warnings?.length ? { warnings: [...source.warnings] } : {}),
@@ -86,21 +106,24 @@ async function measure(
   stats: DatasetStats | undefined,
   clock: PhaseClock,
   vetted: Map<string, VettedSql>,
+  requests: CountRequest[],
   onProgress?: (message: string) => void,
 ): Promise<Measurements> {
   const scanned = plan.rules.filter((rule) => rule.tier === "scan");
-  const requests = scanned.flatMap((rule) =>
-    rule.measure.kind === "violations"
-      ? [{ key: rule.instance.id, predicate: rule.measure.polars(rule.column!) }]
-      : []
-  );
   if ((requests.length > 0 || plan.scanCountsRows) && !source.scan) {
     throw new KontractError(`${source.uri}: this source cannot be scanned`);
   }
   onProgress?.(`scanning ${source.uri}`);
+  // ONE pass; only if it fails, the rules that broke it are found (bounded reruns).
   const pass = clock.timeSync(
     "scan",
-    () => countInOnePass(source.scan!(plan.scanColumns), requests, plan.scanCountsRows),
+    () =>
+      countInOnePassOrFindFailures(
+        (columns) => source.scan!(columns),
+        plan.scanColumns,
+        requests,
+        plan.scanCountsRows,
+      ),
   );
   const rows = stats?.rows ?? pass.rows ?? 0;
   // Duplicates and user SQL: DuckDB (spilling) or partitioned passes, see scan.ts.
@@ -120,7 +143,14 @@ async function measure(
     rows,
   }, { time: (phase, work) => clock.time(phase, work), onProgress });
   const counts = new Map([...pass.counts, ...rescans.counts]);
-  return { rows, counts, scanPasses: pass.passes + rescans.passes };
+  const errors = new Map([...pass.errors, ...rescans.errors]);
+  // A column that would not read: name the file it fails in (a corrupt page).
+  for (const rule of plan.rules) {
+    const error = errors.get(rule.instance.id);
+    const file = error && rule.column ? source.failingFile?.([rule.column.name]) : undefined;
+    if (file) errors.set(rule.instance.id, `in ${file}: ${error}`);
+  }
+  return { rows, counts, scanPasses: pass.passes + rescans.passes, errors };
 }
 
 /** Dataset rules measure the dataset; a row predicate needs a column to be planned. */
@@ -139,6 +169,8 @@ function rejectUnsupported(plan: Plan): void {
 
 function toResult(planned: PlannedRule, measured: Measurements, schema: Schema): RuleResult {
   const { instance } = planned;
+  const error = measured.errors.get(instance.id);
+  if (error !== undefined) return errorResult(planned, error);
   const observed: Observation = {
     rows: measured.rows,
     count: planned.statsCount ?? measured.counts.get(instance.id) ??
@@ -152,7 +184,7 @@ function toResult(planned: PlannedRule, measured: Measurements, schema: Schema):
   const lowerBound = failed > 0 && !planned.missingColumn &&
     measured.failFast?.has(instance.id) === true;
   const message = planned.missingColumn
-    ? missingColumnMessage(instance.column!, schema)
+    ? planned.drift ?? missingColumnMessage(instance.column!, schema)
     : instance.rule.describe(instance.params, { failed, observed }) +
       (lowerBound ? " (fail-fast: at least this many)" : "");
   return {
@@ -161,10 +193,29 @@ function toResult(planned: PlannedRule, measured: Measurements, schema: Schema):
     ...(instance.column === undefined ? {} : { column: instance.column }),
     severity: instance.severity,
     passed: failed === 0 && !planned.missingColumn,
+    status: failed === 0 && !planned.missingColumn ? "passed" : "failed",
     failed_count: failed,
     failed_count_exact: !lowerBound,
     message,
     execution_source: planned.tier,
+    ...(instance.context ? { context: instance.context } : {}),
+  };
+}
+
+/** A rule that could not be measured: nothing is known about its count. */
+function errorResult({ instance, tier }: PlannedRule, error: string): RuleResult {
+  return {
+    rule_id: instance.id,
+    rule: instance.name,
+    ...(instance.column === undefined ? {} : { column: instance.column }),
+    severity: instance.severity,
+    passed: false,
+    status: "error",
+    failed_count: 0,
+    failed_count_exact: false,
+    message: `could not be checked: ${error}`,
+    execution_source: tier,
+    error,
     ...(instance.context ? { context: instance.context } : {}),
   };
 }
@@ -177,8 +228,14 @@ function missingColumnMessage(column: string, schema: Schema): string {
 
 /** Wall-clock time per phase, for `--timings`. */
 class PhaseClock {
-  readonly #started = performance.now();
+  readonly #started: number;
   readonly #phases: Record<string, number> = {};
+
+  /** A clock whose run began `openMs` ago, when the source started to open. */
+  constructor(openMs = 0) {
+    this.#started = performance.now() - openMs;
+    if (openMs > 0) this.#phases.open = round(openMs);
+  }
 
   async time<T>(phase: string, work: () => Promise<T>): Promise<T> {
     const start = performance.now();

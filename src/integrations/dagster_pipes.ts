@@ -12,7 +12,7 @@ import { Buffer } from "node:buffer";
 import { deflateSync, inflateSync } from "node:zlib";
 import { scrubSecrets, scrubSecretsDeep } from "../core/secrets.ts";
 import { KontraError } from "../errors.ts";
-import type { ResultDocument, RuleResult } from "../report/result.ts";
+import { type ResultDocument, type RuleResult, statusOf } from "../report/result.ts";
 
 /** The protocol version every message carries. */
 export const PIPES_PROTOCOL_VERSION = "0.1";
@@ -223,7 +223,11 @@ export function checkNames(ruleIds: readonly string[]): string[] {
   });
 }
 
-/** One `report_asset_check` per rule: blocking → `ERROR`, warning and info → `WARN`. */
+/**
+ * One `report_asset_check` per rule: blocking → `ERROR`, warning and info → `WARN`; a
+ * rule that could not be checked fails its check with severity `ERROR` and carries
+ * `status: error` and the reason in `error`.
+ */
 export function assetCheckMessages(document: ResultDocument, assetKey: string): PipesMessage[] {
   const names = checkNames(document.results.map((result) => result.rule_id));
   const quarantine = quarantineMetadata(document);
@@ -234,9 +238,9 @@ export function assetCheckMessages(document: ResultDocument, assetKey: string): 
       passed: result.passed,
       metadata: {
         ...ruleMetadata(result),
-        ...(result.passed ? {} : quarantine),
+        ...(statusOf(result) === "failed" ? quarantine : {}),
       },
-      severity: result.severity === "blocking" ? "ERROR" : "WARN",
+      severity: result.severity === "blocking" || statusOf(result) === "error" ? "ERROR" : "WARN",
     })
   );
 }
@@ -252,6 +256,9 @@ function ruleMetadata(result: RuleResult): Record<string, PipesMetadataValue> {
     message: text(result.message),
     execution_source: text(result.execution_source),
     kontra_severity: text(result.severity),
+    ...(statusOf(result) === "error"
+      ? { status: text("error"), error: text(result.error ?? result.message) }
+      : {}),
     ...(result.context === undefined
       ? {}
       : { context: { raw_value: result.context, type: "json" } }),

@@ -1,6 +1,6 @@
 /**
  * GitHub Actions output (`--output-format github`): one workflow-command annotation
- * per failing rule on stdout, and a Markdown table for the job summary, appended to
+ * per failing or errored rule on stdout, and a Markdown table for the job summary, appended to
  * the file `$GITHUB_STEP_SUMMARY` names (printed after the annotations when unset).
  * Every escaper scrubs registered secrets before it escapes (an escaped secret would no
  * longer match), and both outputs are scrubbed again as written.
@@ -8,7 +8,7 @@
  */
 import { relative, resolve, sep } from "node:path";
 import { scrubSecrets } from "../core/secrets.ts";
-import type { ResultDocument, RuleResult } from "../report/result.ts";
+import { type ResultDocument, type RuleResult, statusOf } from "../report/result.ts";
 import { formatCount } from "../report/terminal.ts";
 
 /** Escapes a workflow command's message: `%`, CR and LF, as `@actions/core` does. */
@@ -36,16 +36,25 @@ export function workflowCommand(
 
 const LEVEL = { blocking: "error", warning: "warning", info: "notice" } as const;
 
-/** One annotation per failing rule, pointing at the Kontract file. */
+/**
+ * One annotation per failing rule, pointing at the Kontract file; a rule that could not
+ * be checked is an `::error` whatever its severity (the run exits 3).
+ */
 export function renderAnnotations(document: ResultDocument, kontractFile?: string): string {
   return document.results
     .filter((result) => !result.passed)
     .map((result) =>
-      workflowCommand(
-        LEVEL[result.severity],
-        { file: kontractFile, title: `Kontra: ${result.rule_id}` },
-        `${result.message} (${failedCount(result)} failed, ${result.severity})`,
-      ) + "\n"
+      (statusOf(result) === "error"
+        ? workflowCommand(
+          "error",
+          { file: kontractFile, title: `Kontra: ${result.rule_id} could not be checked` },
+          `${result.error ?? result.message} (${result.severity})`,
+        )
+        : workflowCommand(
+          LEVEL[result.severity],
+          { file: kontractFile, title: `Kontra: ${result.rule_id}` },
+          `${result.message} (${failedCount(result)} failed, ${result.severity})`,
+        )) + "\n"
     )
     .join("");
 }
@@ -76,21 +85,26 @@ export function renderSummary(document: ResultDocument): string {
   const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
   const lines = [
     `### Kontra · ${escapeCell(document.kontract.name)}: ${
-      document.passed ? "✅ passed" : "❌ failed"
+      document.summary.errors ? "⛔ error" : document.passed ? "✅ passed" : "❌ failed"
     }`,
     "",
     `${escapeCell(document.dataset.uri)} · ${formatCount(document.dataset.rows)} rows · ` +
     `${summary.passed}/${summary.rules} rules passed · ${summary.blocking_failures} blocking, ` +
-    `${summary.warning_failures} warning, ${summary.info_failures} info failures`,
+    `${summary.warning_failures} warning, ${summary.info_failures} info failures` +
+    (summary.errors ? ` · ${summary.errors} could not be checked` : ""),
     "",
     row(["Status", "Rule", "Severity", "Failed", "Tier", "Message"]),
     row(["---", "---", "---", "---:", "---", "---"]),
     ...document.results.map((result) =>
       row([
-        result.passed ? "✅ PASS" : STATUS[result.severity],
+        statusOf(result) === "error"
+          ? "⛔ ERROR"
+          : result.passed
+          ? "✅ PASS"
+          : STATUS[result.severity],
         codeCell(result.rule_id),
         result.severity,
-        failedCount(result),
+        statusOf(result) === "error" ? "-" : failedCount(result),
         result.execution_source,
         escapeCell(result.message),
       ])

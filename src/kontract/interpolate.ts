@@ -30,7 +30,8 @@ export function interpolate(
     const filledIn: string[] = [];
     const replaced = value.replace(PLACEHOLDER, (match: string, name: string) => {
       if (match.startsWith("$$")) return match.slice(1);
-      const found = env[name];
+      // Own variables only: `${constructor}` is not Object.prototype.constructor.
+      const found = Object.hasOwn(env, name) ? env[name] : undefined;
       if (found === undefined) missing.push({ name, path });
       else filledIn.push(found);
       return found ?? "";

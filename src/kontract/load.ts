@@ -1,20 +1,38 @@
 /**
  * Loads a Kontract: YAML (or an object) → `${VAR}` interpolation → `extends` →
  * schema check → each rule's params checked against the rule → ids.
+ *
+ * Reading is bounded: a Kontract file (and each `extends:` base) is read only when it
+ * is a regular file of at most {@linkcode MAX_KONTRACT_BYTES}, and one Kontract loads at
+ * most {@linkcode MAX_KONTRACT_FILES} files in all (bases that share bases would
+ * otherwise be loaded exponentially often).
  * @module
  */
 import { dirname, relative, resolve } from "node:path";
 import type { z } from "zod";
 import type { ActionsConfig } from "../actions/spec.ts";
+import { BoundedReadError, readBoundedTextFile } from "../core/bounded_read.ts";
+import { printable } from "../core/printable.ts";
 import { KontractError } from "../errors.ts";
 import { fingerprint } from "../report/canonical.ts";
 import type { AnyRule } from "../rules/define.ts";
 import { closestRuleName, findRule } from "../rules/registry.ts";
-import { type Environment, loadEnvironment } from "./env.ts";
+import { type Environment, loadEnvironment, readEnvFile } from "./env.ts";
 import { interpolate } from "./interpolate.ts";
 import { type FieldPath, formatPath, KontractOrigin } from "./positions.ts";
 import { findLiteralSecrets } from "./secrets.ts";
-import { type DatasourceQuerySpec, KontractSpec, type RuleSpec, type Severity } from "./schema.ts";
+import {
+  type CsvSpec,
+  type DatasourceQuerySpec,
+  KontractSpec,
+  type RuleSpec,
+  type Severity,
+} from "./schema.ts";
+
+/** The largest Kontract file (or `extends:` base) read: 10 MB. */
+export const MAX_KONTRACT_BYTES = 10 * 1024 * 1024;
+/** The most files one Kontract may load, itself and every `extends:` base counted. */
+export const MAX_KONTRACT_FILES = 100;
 
 /** One rule of a loaded Kontract, its params checked. */
 export interface RuleInstance {
@@ -51,6 +69,8 @@ export interface Kontract {
   description?: string;
   /** The datasource as written (relative paths resolve against `baseDir`), or a `query:`. */
   datasource?: string | DatasourceQuerySpec;
+  /** How CSV data is read (`csv:`): what ragged rows do. */
+  csv?: CsvSpec;
   /** Every rule, inherited (`extends`) ones first, in the order they run and report. */
   rules: RuleInstance[];
   /** The `actions:` block (quarantine, alert), checked with the rest of the Kontract. */
@@ -113,14 +133,21 @@ export async function loadKontract(
   const isFile = typeof input === "string";
   const baseDir = isFile ? dirname(resolve(input)) : Deno.cwd();
   const defaultEnvFiles = [resolve(baseDir, ".env"), resolve(".env")];
-  if (options.envFile !== undefined) await requireFile(options.envFile);
+  if (options.envFile !== undefined) await readEnvFile(options.envFile);
   const env = {
     ...(options.env ??
       await loadEnvironment([...(options.envFile ? [options.envFile] : []), ...defaultEnvFiles])),
     ...options.variables,
   };
+  const budget = { files: MAX_KONTRACT_FILES };
   const top = isFile
-    ? await loadFile(resolve(input), env, [])
+    ? await loadFile(
+      resolve(input),
+      env,
+      [],
+      budget,
+      (problem) => new KontractError(`${fileLabel(resolve(input))}: ${problem}`),
+    )
     : checkSpec(KontractOrigin.inMemory(), input, env, baseDir);
   // Literal-secret warnings of every file, `extends:` bases included (after the top's).
   const warnings = [...top.warnings];
@@ -129,6 +156,7 @@ export async function loadKontract(
     env,
     [isFile ? resolve(input) : "<kontract>"],
     warnings,
+    budget,
   );
   const rules = located.map(toRuleInstance);
   checkUniqueIds(rules, located);
@@ -136,6 +164,7 @@ export async function loadKontract(
     name: top.spec.name,
     description: top.spec.description,
     datasource: top.spec.datasource,
+    csv: top.spec.csv,
     rules,
     actions: top.spec.actions,
     baseDir,
@@ -156,25 +185,36 @@ export async function loadKontract(
   };
 }
 
-/** An env file the user named explicitly must exist: a typo should not pass silently. */
-async function requireFile(path: string): Promise<void> {
-  try {
-    if ((await Deno.stat(path)).isFile) return;
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  throw new KontractError(`${path}: env file not found`);
+/** How messages name a Kontract file: relative to the working directory, printable. */
+function fileLabel(path: string): string {
+  return printable(relative(Deno.cwd(), path) || path);
 }
 
-async function loadFile(path: string, env: Environment, chain: string[]): Promise<LoadedFile> {
-  const label = relative(Deno.cwd(), path) || path;
+/** How many more files this Kontract may load. */
+interface LoadBudget {
+  files: number;
+}
+
+/**
+ * Reads, parses and checks one Kontract file. A file that cannot be read is named by
+ * `unreadable`: the top file by its own name, a base at the `extends:` entry naming it.
+ */
+async function loadFile(
+  path: string,
+  env: Environment,
+  chain: string[],
+  budget: LoadBudget,
+  unreadable: (problem: string) => KontractError,
+): Promise<LoadedFile> {
+  const label = fileLabel(path);
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = await readBoundedTextFile(path, MAX_KONTRACT_BYTES);
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) throw new KontractError(`${label}: file not found`);
-    throw new KontractError(`${label}: cannot read: ${error}`);
+    if (!(error instanceof BoundedReadError)) throw error;
+    throw unreadable(error.problem === "not_found" ? "file not found" : error.message);
   }
+  budget.files--;
   const { origin, value } = KontractOrigin.parse(label, text);
   if (chain.length > 0 && value === null) throw origin.error([], "empty file");
   return checkSpec(origin, value, env, dirname(path));
@@ -189,6 +229,9 @@ function checkSpec(
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     throw origin.error([], "a Kontract must be a mapping with name and rules");
   }
+  // zod drops a `__proto__` key silently; as every other unknown key, it is an error.
+  const prototypeKey = findPrototypeKey(raw);
+  if (prototypeKey) throw origin.error(prototypeKey, "unknown field", true);
   const { value, missing } = interpolate(raw, env);
   // An action whose variable is unset (say SLACK_WEBHOOK_URL in CI) must not stop
   // validation: that action is dropped here and fails with this reason if it runs.
@@ -219,6 +262,7 @@ async function collectRules(
   env: Environment,
   chain: string[],
   warnings: string[],
+  budget: LoadBudget,
 ): Promise<LocatedRule[]> {
   const bases = file.spec.extends === undefined
     ? []
@@ -228,12 +272,23 @@ async function collectRules(
   const inherited: LocatedRule[] = [];
   for (const [index, base] of bases.entries()) {
     const path = resolve(file.dir, base);
-    if (chain.includes(path)) {
-      throw file.origin.error(["extends", ...(bases.length > 1 ? [index] : [])], `cycle: ${base}`);
+    const field = ["extends", ...(bases.length > 1 ? [index] : [])];
+    if (chain.includes(path)) throw file.origin.error(field, `cycle: ${printable(base)}`);
+    if (budget.files <= 0) {
+      throw file.origin.error(
+        field,
+        `more than ${MAX_KONTRACT_FILES} files to load with their extends: bases`,
+      );
     }
-    const loaded = await loadFile(path, env, [...chain, path]);
+    const loaded = await loadFile(
+      path,
+      env,
+      [...chain, path],
+      budget,
+      (problem) => file.origin.error(field, `${printable(base)}: ${problem}`),
+    );
     warnings.push(...loaded.warnings);
-    inherited.push(...await collectRules(loaded, env, [...chain, path], warnings));
+    inherited.push(...await collectRules(loaded, env, [...chain, path], warnings, budget));
   }
   const own = file.spec.rules.map((spec, index) => ({ spec, origin: file.origin, index }));
   return [...inherited, ...own];
@@ -244,7 +299,8 @@ function toRuleInstance({ spec, origin, index }: LocatedRule): RuleInstance {
   if (!rule) {
     throw origin.error(
       ["rules", index, "name"],
-      `unknown rule "${spec.name}" (did you mean "${closestRuleName(spec.name)}"?)`,
+      // JSON-quoted: a name holding a line break must not break the one-line error.
+      `unknown rule ${JSON.stringify(spec.name)} (did you mean "${closestRuleName(spec.name)}"?)`,
     );
   }
   const parsed = rule.params.safeParse(spec.params ?? {});
@@ -274,11 +330,28 @@ function checkUniqueIds(rules: RuleInstance[], located: LocatedRule[]): void {
       const where = other.origin === origin ? `rules[${other.index}]` : other.origin.label;
       throw origin.error(
         ["rules", index],
-        `duplicate rule id "${rule.id}" (also ${where}); give one of them a distinct id:`,
+        `duplicate rule id ${JSON.stringify(rule.id)} (also ${where}); give one of them a ` +
+          "distinct id:",
       );
     }
     seen.set(rule.id, position);
   });
+}
+
+/** The path of the first `__proto__` key in a parsed document, if any. */
+function findPrototypeKey(value: unknown): FieldPath | undefined {
+  const pending: { value: unknown; path: FieldPath }[] = [{ value, path: [] }];
+  const seen = new Set<object>();
+  while (pending.length > 0) {
+    const { value, path } = pending.pop()!;
+    if (value === null || typeof value !== "object" || seen.has(value)) continue;
+    seen.add(value);
+    if (Object.hasOwn(value, "__proto__")) return [...path, "__proto__"];
+    for (const [key, item] of Object.entries(value)) {
+      pending.push({ value: item, path: [...path, Array.isArray(value) ? Number(key) : key] });
+    }
+  }
+  return undefined;
 }
 
 /** The first zod issue as a Kontract error at its field. */

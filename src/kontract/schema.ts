@@ -40,6 +40,20 @@ export const DatasourceQuerySpec: z.ZodType<DatasourceQuerySpec> = z.strictObjec
   query: z.string().min(1),
 });
 
+/** How CSV data is read (`csv:`), for every CSV datasource of the Kontract. */
+export interface CsvSpec {
+  /**
+   * Rows with more or fewer fields than the header: `warn` (default) reads them (extra
+   * fields ignored, missing ones NULL) and reports their count; `fail` stops the run
+   * (exit 3) naming the file and the first such line.
+   */
+  ragged_rows?: "warn" | "fail";
+}
+/** zod model of {@linkcode CsvSpec}. */
+export const CsvSpec: z.ZodType<CsvSpec> = z.strictObject({
+  ragged_rows: z.enum(["warn", "fail"]).optional(),
+});
+
 /** The top-level Kontract document. */
 export const KontractSpec = z.strictObject({
   name: z.string().min(1),
@@ -47,6 +61,7 @@ export const KontractSpec = z.strictObject({
   description: z.string().optional(),
   extends: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
   rules: z.array(RuleSpec).default([]),
+  csv: CsvSpec.optional(),
   actions: ActionsSpec.optional(),
 });
 /** The top-level Kontract document. */

@@ -12,11 +12,13 @@ export type FailOn = "blocking" | "warning" | "never";
 export const FAIL_ON_LEVELS: readonly FailOn[] = ["blocking", "warning", "never"];
 
 /**
- * 1 when a failure at or above `failOn` occurred, else 0. `blocking` is the default
- * behaviour; `warning` also counts warning failures; `never` is always 0 (errors
- * still exit 2 or 3, before there is a summary).
+ * 3 when a rule could not be checked (status `error`); else 1 when a failure at or
+ * above `failOn` occurred, else 0. `blocking` is the default behaviour; `warning` also
+ * counts warning failures; `never` is 0 for failures (errors still exit 2 or 3).
  */
-export function exitCodeFor(summary: Summary, failOn: FailOn = "blocking"): 0 | 1 {
+export function exitCodeFor(summary: Summary, failOn: FailOn = "blocking"): 0 | 1 | 3 {
+  // A rule that could not be checked is a runtime error, whatever `--fail-on` says.
+  if ((summary.errors ?? 0) > 0) return 3;
   if (failOn === "never") return 0;
   const failures = summary.blocking_failures +
     (failOn === "warning" ? summary.warning_failures : 0);

@@ -15,6 +15,12 @@ export const SCHEMA_VERSION = "1.0";
 /** Which tier answered a rule. */
 export type ExecutionSource = "metadata" | "scan" | "sql";
 
+/**
+ * A rule's outcome: `passed`, `failed` (the data violates it), or `error` (it could not
+ * be measured while running; `error` says why, and the run exits 3).
+ */
+export type RuleStatus = "passed" | "failed" | "error";
+
 /** The outcome of one rule. */
 export interface RuleResult {
   /** `COL:<column>:<rule>`, `DATASET:<rule>`, or the Kontract's explicit `id`. */
@@ -25,8 +31,13 @@ export interface RuleResult {
   column?: string;
   /** How much a failure matters; only `blocking` failures fail the run. */
   severity: Severity;
-  /** True when nothing violates the rule (a missing column is a failure). */
+  /** True when nothing violates the rule (a missing column is a failure; an error is not a pass). */
   passed: boolean;
+  /**
+   * `passed`, `failed` or `error`; always written by this version. Optional in schema 1.0
+   * (added later): a document without it means `passed` when `passed` is true, else `failed`.
+   */
+  status?: RuleStatus;
   /** How much the rule is violated: rows, duplicates, missing rows, … (see the rule). */
   failed_count: number;
   /** False when fail-fast stopped counting: `failed_count` is then a lower bound. */
@@ -35,6 +46,11 @@ export interface RuleResult {
   message: string;
   /** Which tier answered. */
   execution_source: ExecutionSource;
+  /**
+   * Why the rule could not be measured (status `error`): one line, never a secret. Its
+   * `failed_count` is then 0 with `failed_count_exact: false` (nothing is known).
+   */
+  error?: string;
   /** The rule's free-form `context`, echoed. */
   context?: Record<string, unknown>;
 }
@@ -53,6 +69,8 @@ export interface Summary {
   warning_failures: number;
   /** Failed rules of severity `info`. */
   info_failures: number;
+  /** Rules that could not be measured (status `error`); absent when there are none. */
+  errors?: number;
 }
 
 /** What an action (quarantine, alert) did. */
@@ -75,7 +93,10 @@ export interface ActionResult {
 export interface RunStats {
   /** Wall-clock time of the whole run. */
   duration_ms: number;
-  /** Time per phase (`schema`, `metadata`, `scan`, `sql`, …). */
+  /**
+   * Time per phase (`open`: connecting and finding the table; `schema`, `metadata`, `scan`,
+   * `sql`, …).
+   */
   phases_ms: Record<string, number>;
   /** Rows read by scans. */
   rows_scanned: number;
@@ -93,7 +114,10 @@ export interface RunStats {
   peak_rss_bytes: number;
   /** SQL statements sent to a database. */
   sql?: string[];
-  /** Network round trips those statements took. */
+  /**
+   * Network round trips those statements took: one per statement, two for a statement with
+   * bound parameters (PostgreSQL prepares it first); connecting is not counted.
+   */
   sql_round_trips?: number;
   /** Time spent waiting for the database, in milliseconds. */
   sql_db_ms?: number;
@@ -107,7 +131,7 @@ export interface ResultDocument {
   kontract: { name: string; fingerprint: string };
   /** The datasource (credentials redacted) and its row count. */
   dataset: { uri: string; rows: number };
-  /** False when a blocking rule failed. */
+  /** False when a blocking rule failed or could not be measured (status `error`). */
   passed: boolean;
   /** Counts of passed and failed rules. */
   summary: Summary;
@@ -133,10 +157,12 @@ export const RuleResultModel: z.ZodType<RuleResult> = z.strictObject({
   column: z.string().optional(),
   severity: Severity,
   passed: z.boolean(),
+  status: z.enum(["passed", "failed", "error"]).optional(),
   failed_count: count,
   failed_count_exact: z.boolean(),
   message: z.string(),
   execution_source: z.enum(["metadata", "scan", "sql"]),
+  error: z.string().optional(),
   context: z.record(z.string(), z.unknown()).optional(),
 });
 
@@ -148,6 +174,7 @@ export const SummaryModel: z.ZodType<Summary> = z.strictObject({
   blocking_failures: count,
   warning_failures: count,
   info_failures: count,
+  errors: count.optional(),
 });
 
 /** zod model of {@linkcode ActionResult}. */
@@ -189,17 +216,32 @@ export const ResultDocumentModel: z.ZodType<ResultDocument> = z.strictObject({
   stats: RunStatsModel.optional(),
 });
 
-/** Tallies results into the summary. */
+/** A result's status, also for documents written before `status` existed. */
+export function statusOf(result: RuleResult): RuleStatus {
+  return result.status ?? (result.passed ? "passed" : "failed");
+}
+
+/**
+ * Tallies results into the summary: passed + failed + errors = rules. Errored rules are
+ * neither passed nor failed; `errors` appears only when there are some.
+ */
 export function summarize(results: RuleResult[]): Summary {
-  const failed = results.filter((result) => !result.passed);
+  const failed = results.filter((result) => statusOf(result) === "failed");
+  const errors = results.filter((result) => statusOf(result) === "error").length;
   const bySeverity = (severity: Severity) =>
     failed.filter((result) => result.severity === severity).length;
   return {
     rules: results.length,
-    passed: results.length - failed.length,
+    passed: results.length - failed.length - errors,
     failed: failed.length,
     blocking_failures: bySeverity("blocking"),
     warning_failures: bySeverity("warning"),
     info_failures: bySeverity("info"),
+    ...(errors > 0 ? { errors } : {}),
   };
+}
+
+/** The document's `passed`: no blocking rule failed or errored. */
+export function documentPassed(results: RuleResult[]): boolean {
+  return !results.some((result) => result.severity === "blocking" && !result.passed);
 }

@@ -1,9 +1,10 @@
 /**
- * Rich text for people: a table of rules with status, counts and tier. Colour only
- * when asked (a TTY without NO_COLOR); the caller decides.
+ * Rich text for people: a table of rules with status (PASS, FAIL, WARN, INFO, or ERROR
+ * for a rule that could not be checked), counts and tier. Colour only when asked (a TTY
+ * without NO_COLOR); the caller decides.
  * @module
  */
-import type { ResultDocument, RuleResult } from "./result.ts";
+import { type ResultDocument, type RuleResult, statusOf } from "./result.ts";
 
 /** Rendering choices. */
 export interface TerminalOptions {
@@ -36,7 +37,9 @@ export function renderTerminal(document: ResultDocument, options: TerminalOption
       status(result),
       result.rule_id,
       result.severity,
-      formatCount(result.failed_count) + (result.failed_count_exact ? "" : "+"),
+      statusOf(result) === "error"
+        ? "-"
+        : formatCount(result.failed_count) + (result.failed_count_exact ? "" : "+"),
       result.execution_source,
       result.message,
     ]);
@@ -56,7 +59,12 @@ export function renderTerminal(document: ResultDocument, options: TerminalOption
     lines.push("");
   }
   const { summary } = document;
-  const verdict = document.passed ? paint("green", "✔ PASSED") : paint("red", "✘ FAILED");
+  const errors = summary.errors ?? 0;
+  const verdict = errors > 0
+    ? paint("red", "✘ ERROR")
+    : document.passed
+    ? paint("green", "✔ PASSED")
+    : paint("red", "✘ FAILED");
   const failures = [
     [summary.blocking_failures, "blocking"],
     [summary.warning_failures, "warning"],
@@ -64,17 +72,20 @@ export function renderTerminal(document: ResultDocument, options: TerminalOption
   ].filter(([count]) => Number(count) > 0).map(([count, kind]) => `${count} ${kind}`);
   lines.push(
     `${verdict}  ${summary.passed}/${summary.rules} rules passed` +
+      (errors > 0 ? `; ${errors} could not be checked` : "") +
       (failures.length > 0 ? `; failures: ${failures.join(", ")}` : ""),
   );
   return lines.join("\n") + "\n";
 }
 
 function status(result: RuleResult): string {
+  if (statusOf(result) === "error") return "ERROR";
   if (result.passed) return "PASS";
   return { blocking: "FAIL", warning: "WARN", info: "INFO" }[result.severity];
 }
 
 function statusStyle(result: RuleResult): Style {
+  if (statusOf(result) === "error") return "red";
   if (result.passed) return "green";
   return ({ blocking: "red", warning: "yellow", info: "blue" } as const)[result.severity];
 }

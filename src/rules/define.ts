@@ -4,7 +4,7 @@
  * rule never runs a query itself.
  * @module
  */
-import type { Expr } from "nodejs-polars";
+import type { Expr, Series } from "nodejs-polars";
 import type { z } from "zod";
 import type { Dialect } from "../sql/dialect.ts";
 import type { DatasetStats } from "../sources/source.ts";
@@ -34,6 +34,24 @@ export interface ViolationsMeasure {
   sql(dialect: Dialect, column: ColumnInfo): string;
   /** The exact count from footer or catalog statistics, or undefined when they cannot tell. */
   fromStats?(stats: DatasetStats): number | undefined;
+  /**
+   * Sets of values `polars` looks rows up in: the engine joins each onto the rows first
+   * (one hash join, whatever the set's size), adding the column `set.name`.
+   */
+  valueSets?(column: ColumnInfo): ValueSet[];
+}
+
+/**
+ * Values to look rows up in. Joined onto the rows, it adds the column `name`: true where
+ * `values` holds the row's `key`, NULL elsewhere (NULL keys match nothing).
+ */
+export interface ValueSet {
+  /** The added column; sets of the same name are one set. */
+  name: string;
+  /** What is looked up, from the row's columns. */
+  key: Expr;
+  /** Distinct values of `key`'s type. */
+  values: Series;
 }
 
 /** Count non-null values minus distinct non-null values of a column. */
@@ -111,6 +129,12 @@ export interface RuleDefinition<P extends Record<string, unknown> = Record<strin
   readonly params: z.ZodType<P>;
   /** What to measure. */
   measure(params: P): Measure;
+  /**
+   * Why the rule cannot check a column of this type (e.g. `regex` on a List), or
+   * undefined when it can. Asked against the schema before any row is read: a reason is
+   * a Kontract error naming the rule's `file:line:col`.
+   */
+  columnTypeProblem?(params: P, column: ColumnInfo): string | undefined;
   /** The failed count from what was measured; defaults to the measured count. */
   evaluate?(params: P, observed: Observation): number;
   /** A one-line human message for the result. */

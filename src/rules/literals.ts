@@ -1,48 +1,237 @@
 /**
- * Comparisons with literals typed like the column. A bare JS number becomes a Float64
- * literal, which defeats Parquet statistics and can mis-compare large integers.
+ * A Kontract's listed values read against a column's type: ONE reading shared by the
+ * scan tier (here, as Polars expressions) and the SQL tier (`sql_values.ts`), so both
+ * count the same rows.
+ *
+ * - text columns compare with each value's text (`20` means "20");
+ * - integer columns with the values that are integers within the column's range
+ *   (`[20, "30"]` means 20 and 30); floats with any number, and with the text `NaN`,
+ *   `Infinity`/`inf` and `-Infinity`/`-inf` for those values (NaN equals NaN, -0 equals
+ *   0, as in Polars, PostgreSQL, Snowflake and DuckDB); decimals as 64-bit floats;
+ * - other types (dates, times, …) by their text form, as the Kontract wrote the value.
+ *
+ * A value that can never equal a value of the column (`"abc"` on an integer column) is
+ * left out: it matches nothing, and it never makes a database raise a type error.
+ * NULLs never equal anything.
+ *
+ * A bare JS number becomes a Float64 literal in Polars, which defeats Parquet statistics
+ * and can mis-compare large integers: literals are typed like the column.
  * @module
  */
-import pl, { type Expr } from "nodejs-polars";
+import pl, { type Expr, type Series } from "nodejs-polars";
+import type { ValueSet } from "./define.ts";
 
-const INTEGER_TYPES = ["Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64"];
-const STRING_TYPES = ["String", "Utf8", "Categorical"];
+/** A value as a Kontract lists it. */
+export type ListedValue = string | number | boolean;
 
-/**
- * `column == value` for a column of Polars type `dtype`, or undefined when the value
- * can never equal a value of that column (e.g. "abc" for an Int64 column).
- */
-export function equalsValue(
-  column: string,
-  value: string | number | boolean,
-  dtype: string,
-): Expr | undefined {
-  const col = pl.col(column);
-  if (STRING_TYPES.includes(dtype)) return col.eq(pl.lit(String(value)));
-  if (INTEGER_TYPES.includes(dtype)) {
-    const number = asNumber(value);
-    if (number === undefined || !Number.isSafeInteger(number)) return undefined;
-    return col.eq(pl.lit(number).cast(pl.DataType[dtype as "Int64"]));
-  }
-  if (dtype === "Float32" || dtype === "Float64") {
-    const number = asNumber(value);
-    return number === undefined ? undefined : col.eq(pl.lit(number));
-  }
-  if (dtype === "Bool") {
-    const bool = typeof value === "boolean" ? value : ({ true: true, false: false } as Record<
-      string,
-      boolean
-    >)[String(value)];
-    return bool === undefined ? undefined : col.eq(pl.lit(bool));
-  }
-  // Dates, times and the rest: compare as text, the way the Kontract wrote the value.
-  return col.cast(pl.Utf8).eq(pl.lit(String(value)));
+/** How a column is compared with listed values. */
+export type Comparison =
+  /** The column holds text: compare with each value's text. */
+  | "text"
+  /** Integers of the column's type. */
+  | "integer"
+  /** 64-bit floats, NaN and infinities included. */
+  | "float"
+  /** Decimals, compared as 64-bit floats (finite values only). */
+  | "decimal"
+  | "boolean"
+  /** Any other type: the column's text form against each value's text. */
+  | "column_text";
+
+/** The listed values that can equal a value of the column, distinct, typed for `compare`. */
+export interface TypedValues {
+  compare: Comparison;
+  values: ListedValue[];
 }
 
-function asNumber(value: string | number | boolean): number | undefined {
-  if (typeof value === "number") return value;
-  if (typeof value === "string" && value.trim() !== "" && !Number.isNaN(Number(value))) {
-    return Number(value);
+const TEXT_TYPES = ["String", "Utf8", "Categorical", "Enum"];
+const INTEGER_RANGES: Record<string, [number, number]> = {
+  Int8: [-(2 ** 7), 2 ** 7 - 1],
+  Int16: [-(2 ** 15), 2 ** 15 - 1],
+  Int32: [-(2 ** 31), 2 ** 31 - 1],
+  Int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  UInt8: [0, 2 ** 8 - 1],
+  UInt16: [0, 2 ** 16 - 1],
+  UInt32: [0, 2 ** 32 - 1],
+  UInt64: [0, Number.MAX_SAFE_INTEGER],
+};
+const FLOAT_TYPES = ["Float32", "Float64"];
+
+// Decimal notation only: "0x10", "1_000" or " 20" are text that no number equals.
+const DECIMAL_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const INFINITY_TEXT = /^([+-]?)(?:inf|infinity)$/i;
+const NAN_TEXT = /^nan$/i;
+
+/** How a column of Polars type `dtype` compares with listed values. */
+export function comparisonOf(dtype: string): Comparison {
+  if (TEXT_TYPES.includes(dtype)) return "text";
+  if (dtype in INTEGER_RANGES) return "integer";
+  if (FLOAT_TYPES.includes(dtype)) return "float";
+  if (dtype === "Decimal") return "decimal";
+  if (dtype === "Bool") return "boolean";
+  return "column_text";
+}
+
+/** The listed values read against a column of Polars type `dtype`. */
+export function typedValues(values: readonly ListedValue[], dtype: string): TypedValues {
+  const compare = comparisonOf(dtype);
+  const typed = values.map((value) => typedValue(value, compare, dtype))
+    .filter((value) => value !== undefined);
+  // A Set is keyed by SameValueZero: NaN once, and -0 with 0, as the comparisons treat them.
+  return { compare, values: [...new Set(typed)] };
+}
+
+function typedValue(
+  value: ListedValue,
+  compare: Comparison,
+  dtype: string,
+): ListedValue | undefined {
+  switch (compare) {
+    case "text":
+    case "column_text":
+      return String(value);
+    case "integer": {
+      const number = asNumber(value);
+      const [min, max] = INTEGER_RANGES[dtype];
+      return number !== undefined && Number.isInteger(number) && number >= min && number <= max
+        ? number + 0 // -0 → 0
+        : undefined;
+    }
+    case "float":
+      return asNumber(value) ?? asSpecialFloat(value);
+    case "decimal":
+      return asNumber(value);
+    case "boolean":
+      if (typeof value === "boolean") return value;
+      return value === "true" ? true : value === "false" ? false : undefined;
   }
-  return undefined;
+}
+
+/** A finite number, from a number or from text in decimal notation. */
+function asNumber(value: ListedValue): number | undefined {
+  const number = typeof value === "number"
+    ? value
+    : typeof value === "string" && DECIMAL_TEXT.test(value)
+    ? Number(value)
+    : undefined;
+  // Text beyond the float range ("1e400") is no number: it equals no value of the column.
+  return number !== undefined && Number.isFinite(number) ? number : undefined;
+}
+
+/** NaN and the infinities, written as text (YAML numbers must be finite). */
+function asSpecialFloat(value: ListedValue): number | undefined {
+  if (typeof value === "number") return value; // non-finite: from the SDK
+  if (typeof value !== "string") return undefined;
+  if (NAN_TEXT.test(value)) return NaN;
+  const infinity = INFINITY_TEXT.exec(value);
+  return infinity ? (infinity[1] === "-" ? -Infinity : Infinity) : undefined;
+}
+
+// Up to this many values a chain of `==` is the cheapest test, and unlike the others lets
+// Polars push the filter into the Parquet reader (row groups skipped by their statistics).
+// Measured on 10M rows next to two other rules: 5 values 0.47 s, 16 values 0.53 s, 32
+// values 0.61 s; one anchored alternation 0.54 s for 5 to 10,000 values.
+const LARGEST_EQUALITY_CHAIN = 16;
+
+/**
+ * Membership of `column` in the listed values for the scan tier: `member` is true where a
+ * non-null value is listed (false or null elsewhere). Its cost grows linearly with the
+ * list, never with its square:
+ * - up to {@linkcode LARGEST_EQUALITY_CHAIN} values, a chain of `==`;
+ * - text (and values compared by their text form): ONE anchored alternation
+ *   `\A(?:v1|v2|…)\z`, which Polars' regex engine compiles to an automaton: exact
+ *   equality, one expression whatever the list's length;
+ * - other types, and lists too long for one automaton (the regex engine's 10 MB limit, near
+ *   15,000 values of 14 characters): a set of values the engine joins onto the rows
+ *   (`sets`, see engine/value_sets.ts).
+ * Not `isIn`, `replaceStrict` or per-value expressions: see engine/value_sets.ts.
+ */
+export function polarsMembership(
+  column: string,
+  values: readonly ListedValue[],
+  dtype: string,
+): { member: Expr | undefined; sets: ValueSet[] } {
+  const typed = typedValues(values, dtype);
+  if (typed.values.length === 0) return { member: undefined, sets: [] };
+  const key = keyOf(column, typed.compare, dtype);
+  if (typed.values.length <= LARGEST_EQUALITY_CHAIN) {
+    const equalities = typed.values.map((value) => key.eq(literalOf(value, typed.compare, dtype)));
+    return { member: equalities.reduce((any, next) => any.or(next)), sets: [] };
+  }
+  if (typed.compare === "text" || typed.compare === "column_text") {
+    const pattern = wholeTextOneOf(typed.values as string[]);
+    if (compiles(pattern)) return { member: key.str.contains(pattern), sets: [] };
+  }
+  const name = `__kontra_in_${fingerprint(column, typed)}`;
+  const set: ValueSet = { name, key, values: seriesOf(name, typed, dtype) };
+  return { member: pl.col(name).isNotNull(), sets: [set] };
+}
+
+// The characters Rust's regex syntax treats as special (`regex::escape`).
+const REGEX_META = /[\\.+*?()|[\]{}^$#&\-~]/g;
+
+/** A pattern that matches exactly the whole of one of `texts`. */
+export function wholeTextOneOf(texts: readonly string[]): string {
+  return `\\A(?:${texts.map((text) => text.replace(REGEX_META, "\\$&")).join("|")})\\z`;
+}
+
+/** Whether Polars' regex engine accepts the pattern (within its size limit). */
+function compiles(pattern: string): boolean {
+  try {
+    pl.DataFrame({ probe: [""] }).select(pl.col("probe").str.contains(pattern));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The column as compared: itself, or converted so both sides have one type. */
+function keyOf(column: string, compare: Comparison, dtype: string): Expr {
+  const col = pl.col(column);
+  switch (compare) {
+    case "text": // Categorical and Enum as text: a join needs one type on both sides
+      return dtype === "String" || dtype === "Utf8" ? col : col.cast(pl.Utf8);
+    case "column_text":
+      return col.cast(pl.Utf8);
+    case "float":
+    case "decimal":
+      return col.cast(pl.Float64); // Float32 widened exactly; 0.1 is the Float64 0.1
+    default:
+      return col;
+  }
+}
+
+function literalOf(value: ListedValue, compare: Comparison, dtype: string): Expr {
+  if (compare === "integer") return pl.lit(value).cast(pl.DataType[dtype as "Int64"]);
+  if (compare === "float" || compare === "decimal") return pl.lit(value).cast(pl.Float64);
+  return pl.lit(value);
+}
+
+function seriesOf(name: string, typed: TypedValues, dtype: string): Series {
+  switch (typed.compare) {
+    case "integer":
+      return pl.Series(name, typed.values, pl.Int64).cast(pl.DataType[dtype as "Int64"]);
+    case "float":
+    case "decimal":
+      return pl.Series(name, typed.values, pl.Float64);
+    case "boolean":
+      return pl.Series(name, typed.values, pl.Bool);
+    default:
+      return pl.Series(name, typed.values, pl.Utf8);
+  }
+}
+
+/** A short stable name for a list on a column: equal lists share one join. */
+function fingerprint(column: string, typed: TypedValues): string {
+  // FNV-1a, twice with different offsets: 64 bits, ample for the lists of one Kontract.
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  const text = JSON.stringify([column, typed.compare]) +
+    typed.values.map((value) => `\u0000${typeof value}:${String(value)}`).join("");
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    a = Math.imul(a ^ code, 0x01000193);
+    b = Math.imul(b ^ code, 0x01000193) ^ (b >>> 15);
+  }
+  return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
 }

@@ -1,5 +1,12 @@
+/**
+ * `regex`: non-null values with no match of a pattern. Text columns are matched as they
+ * are; other scalar columns by their text form (Polars' cast to String, the database's
+ * cast to text), so `^\d+$` works on a CSV column of digits inferred as integers.
+ * @module
+ */
 import pl from "nodejs-polars";
 import { z } from "zod";
+import { isTextType, scalarValueProblem } from "./column_support.ts";
 import { defineRule } from "./define.ts";
 
 /** True when Polars (Rust `regex` syntax) accepts the pattern. */
@@ -21,12 +28,17 @@ export default defineRule({
     column: z.string().min(1),
     pattern: z.string().refine(compiles, { message: "not a valid regular expression" }),
   }),
+  columnTypeProblem: (_, column) => scalarValueProblem("regex", column),
   measure: ({ column, pattern }) => ({
     kind: "violations",
-    polars: () => pl.col(column).isNotNull().and(pl.col(column).str.contains(pattern).not()),
-    sql: (dialect) => {
+    polars: (info) => {
+      const text = isTextType(info.dtype) ? pl.col(column) : pl.col(column).cast(pl.Utf8);
+      return pl.col(column).isNotNull().and(text.str.contains(pattern).not());
+    },
+    sql: (dialect, info) => {
       const column_ = dialect.ident(column);
-      return `${column_} IS NOT NULL AND NOT (${dialect.regexSearch(column_, pattern)})`;
+      const text = isTextType(info.dtype) ? column_ : dialect.castText(column_);
+      return `${column_} IS NOT NULL AND NOT (${dialect.regexSearch(text, pattern)})`;
     },
   }),
   reason: ({ column, pattern }) => `${column} does not match ${pattern}`,

@@ -1,60 +1,60 @@
 /**
- * SQL comparisons with literals typed like the column, the SQL twin of `literals.ts`:
- * `[20, "30"]` on an integer column means 20 and 30, and a value that can never equal
- * the column's type is left out instead of making the database raise a type error.
+ * Listed values in SQL, the SQL twin of `literals.ts` and read by it (`typedValues`), so
+ * a database counts the same rows as a scan of a file: `[20, "30"]` on an integer column
+ * means 20 and 30, a value that can never equal the column's type is left out instead of
+ * making the database raise a type error, NaN and the infinities match on float columns.
+ *
+ * The list is `IN (…)` of plain literals, cut into lists of at most
+ * {@linkcode LARGEST_IN_LIST} (Snowflake refuses more than 16,384 expressions in one
+ * list), so the text and the work grow linearly with the list: PostgreSQL hashes an IN
+ * list of constants, DuckDB turns a long one into a join.
  * @module
  */
-import type { Dialect, SqlValue } from "../sql/dialect.ts";
+import type { Dialect } from "../sql/dialect.ts";
+import { type Comparison, type ListedValue, typedValues } from "./literals.ts";
 
-const INTEGER_TYPES = ["Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64"];
-const NUMBER_TYPES = ["Float32", "Float64", "Decimal"];
-const STRING_TYPES = ["String", "Utf8", "Categorical", "Enum"];
+/** The most literals in one `IN (…)`: under Snowflake's 16,384. */
+export const LARGEST_IN_LIST = 10_000;
 
 /**
- * `column IN (…)` for a column of Polars type `dtype`, with `values` as literals of the
- * column's type; undefined when no value can equal a value of the column. Types
- * without a literal form here (dates, times, …) compare as text, the way the Kontract
- * wrote the value.
+ * True where `column` (already quoted) of Polars type `dtype` holds one of `values`;
+ * undefined when no value can equal a value of the column. Types without a literal form
+ * here (dates, times, …) compare as text, the way the Kontract wrote the value.
  */
 export function sqlInList(
   dialect: Dialect,
   column: string,
-  values: readonly (string | number | boolean)[],
+  values: readonly ListedValue[],
   dtype: string,
 ): string | undefined {
-  const asText = !STRING_TYPES.includes(dtype) && !INTEGER_TYPES.includes(dtype) &&
-    !NUMBER_TYPES.includes(dtype) && dtype !== "Bool";
-  const literals = [
-    ...new Set(
-      values.map((value) => typedValue(value, asText ? "String" : dtype))
-        .filter((value) => value !== undefined)
-        .map((value) => dialect.literal(value)),
-    ),
-  ];
-  if (literals.length === 0) return undefined;
-  const left = asText ? dialect.castText(column) : column;
-  return `${left} IN (${literals.join(", ")})`;
+  const typed = typedValues(values, dtype);
+  if (typed.values.length === 0) return undefined;
+  const left = leftSide(dialect, column, typed.compare);
+  const special = (value: ListedValue) => typeof value === "number" && !isFinite(value);
+  const plain = typed.values.filter((value) => !special(value));
+  const tests: string[] = [];
+  for (let start = 0; start < plain.length; start += LARGEST_IN_LIST) {
+    const literals = plain.slice(start, start + LARGEST_IN_LIST).map((value) =>
+      dialect.literal(value)
+    );
+    tests.push(`${left} IN (${literals.join(", ")})`);
+  }
+  // NaN and the infinities have no literal: a cast of their text, which PostgreSQL,
+  // Snowflake and DuckDB all read. Kept out of IN lists, which want constants.
+  for (const value of typed.values.filter(special)) {
+    const text = dialect.literal(specialText(value as number));
+    tests.push(`${left} = CAST(${text} AS DOUBLE PRECISION)`);
+  }
+  return tests.length === 1 ? tests[0] : `(${tests.join(" OR ")})`;
 }
 
-function typedValue(value: string | number | boolean, dtype: string): SqlValue | undefined {
-  if (STRING_TYPES.includes(dtype)) return String(value);
-  if (INTEGER_TYPES.includes(dtype)) {
-    const number = asNumber(value);
-    return number !== undefined && Number.isSafeInteger(number) ? number : undefined;
-  }
-  if (NUMBER_TYPES.includes(dtype)) return asNumber(value);
-  if (dtype === "Bool") {
-    return typeof value === "boolean"
-      ? value
-      : ({ true: true, false: false } as Record<string, boolean>)[String(value)];
-  }
-  return undefined;
+function leftSide(dialect: Dialect, column: string, compare: Comparison): string {
+  if (compare === "column_text") return dialect.castText(column);
+  // Decimals as 64-bit floats, as the scan compares them.
+  if (compare === "decimal") return `CAST(${column} AS DOUBLE PRECISION)`;
+  return column;
 }
 
-function asNumber(value: string | number | boolean): number | undefined {
-  if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
-  if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) {
-    return Number(value);
-  }
-  return undefined;
+function specialText(value: number): string {
+  return Number.isNaN(value) ? "NaN" : value > 0 ? "inf" : "-inf";
 }

@@ -21,6 +21,8 @@ const FAMILIES: Record<string, readonly string[]> = {
   bool: ["Bool", "Boolean"],
   boolean: ["Bool", "Boolean"],
   date: ["Date"],
+  // Bytes: BLOB columns, and UUID or fixed-size binary columns of Parquet files.
+  binary: ["Binary"],
   datetime: ["Datetime"],
   timestamp: ["Datetime"],
 };
@@ -35,13 +37,13 @@ export const TYPE_NAMES: readonly string[] = [...Object.keys(FAMILIES), ...Objec
 /** True when `name` is a known family or exact type name. */
 export function isTypeName(name: string): boolean {
   const key = name.toLowerCase();
-  return key in FAMILIES || key in EXACT;
+  // Own keys only: `constructor` or `__proto__` are no type names.
+  return Object.hasOwn(FAMILIES, key) || Object.hasOwn(EXACT, key);
 }
 
 /** True when the Polars type `actual` belongs to the family or exact type `expected`. */
 export function typeMatches(expected: string, actual: string): boolean {
   const key = expected.toLowerCase();
-  const exact = EXACT[key];
-  if (exact) return actual === exact;
-  return FAMILIES[key]?.includes(actual) ?? false;
+  if (Object.hasOwn(EXACT, key)) return actual === EXACT[key];
+  return Object.hasOwn(FAMILIES, key) && FAMILIES[key].includes(actual);
 }

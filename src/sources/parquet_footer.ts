@@ -1,5 +1,6 @@
 /**
- * Parquet footer statistics through ranged reads: the metadata tier's only I/O.
+ * Parquet footers through ranged reads: every file's schema (compared across the files of
+ * a dataset) and the statistics of the metadata tier, a few KiB per file.
  * @module
  */
 import {
@@ -8,8 +9,8 @@ import {
   parquetMetadataAsync,
   type RowGroup,
 } from "hyparquet";
-import { parquetColumns } from "./parquet_types.ts";
-import type { DatasetStats, Schema } from "./source.ts";
+import { DataSourceError, oneLine } from "../errors.ts";
+import type { DatasetStats } from "./source.ts";
 
 /** Random access to a file's bytes; `end` is exclusive. */
 export interface ByteRangeReader {
@@ -26,16 +27,31 @@ const FIRST_READ_BYTES = 8 * 1024;
 
 /** Reads the footers of one or more Parquet files and sums them into dataset statistics. */
 export async function readParquetStats(readers: ByteRangeReader[]): Promise<DatasetStats> {
-  return (await readParquetFooters(readers)).stats;
+  const footers = await readParquetFooters(
+    readers.map((reader, index) => ({ name: `file ${index + 1}`, reader })),
+  );
+  return footerStats(footers);
 }
 
-/** Statistics and the schema (of the first file) from the footers alone. */
+/** A file's footer and what reading it cost. */
+export interface ParquetFooter {
+  /** The file as messages name it. */
+  name: string;
+  metadata: FileMetaData;
+  bytesRead: number;
+}
+
+/**
+ * Every file's footer, one file after another. A file that is not readable Parquet
+ * (0 bytes, cut short, not Parquet, a corrupt footer) is a DataSourceError naming it
+ * (exit 3); an error of the storage itself (S3 access denied) passes unchanged.
+ */
 export async function readParquetFooters(
-  readers: ByteRangeReader[],
-): Promise<{ stats: DatasetStats; schema: Schema }> {
-  let bytesRead = 0;
-  const footers: FileMetaData[] = [];
-  for (const reader of readers) {
+  files: { name: string; reader: ByteRangeReader }[],
+): Promise<ParquetFooter[]> {
+  const footers: ParquetFooter[] = [];
+  for (const { name, reader } of files) {
+    let bytesRead = 0;
     const counting = {
       byteLength: reader.size,
       slice: async (start: number, end?: number) => {
@@ -44,16 +60,46 @@ export async function readParquetFooters(
         return bytes;
       },
     };
-    footers.push(await parquetMetadataAsync(counting, { initialFetchSize: FIRST_READ_BYTES }));
+    try {
+      if (reader.size < MIN_PARQUET_BYTES) {
+        throw new Error(`${reader.size} bytes, too short for Parquet (at least 12)`);
+      }
+      const metadata = await parquetMetadataAsync(counting, { initialFetchSize: FIRST_READ_BYTES });
+      footers.push({ name, metadata, bytesRead });
+    } catch (error) {
+      if (error instanceof DataSourceError) throw error;
+      throw new DataSourceError(`${name}: cannot read Parquet: damaged file, ${damage(error)}`, 3);
+    }
   }
-  const nullCounts = sumNullCounts(footers);
-  const stats: DatasetStats = {
-    rows: footers.reduce((sum, footer) => sum + Number(footer.num_rows), 0),
-    rowGroups: footers.reduce((sum, footer) => sum + footer.row_groups.length, 0),
-    bytesRead,
+  return footers;
+}
+
+// Magic bytes at both ends and the footer's length: the smallest possible file.
+const MIN_PARQUET_BYTES = 12;
+
+/** What is wrong with a file hyparquet could not read, in words. */
+function damage(error: unknown): string {
+  const reason = oneLine(error);
+  if (/footer != PAR1/.test(reason)) {
+    return "it does not end with the Parquet magic bytes PAR1 (cut short, or not Parquet)";
+  }
+  if (/metadata length|outside the bounds|out of range/i.test(reason)) {
+    return `its footer is cut short (${reason})`;
+  }
+  if (/bytes, too short/.test(reason)) return reason;
+  return `its footer is corrupt (${reason})`;
+}
+
+/** Statistics summed over the footers of every file. */
+export function footerStats(footers: ParquetFooter[]): DatasetStats {
+  const metadata = footers.map((footer) => footer.metadata);
+  const nullCounts = sumNullCounts(metadata);
+  return {
+    rows: metadata.reduce((sum, footer) => sum + Number(footer.num_rows), 0),
+    rowGroups: metadata.reduce((sum, footer) => sum + footer.row_groups.length, 0),
+    bytesRead: footers.reduce((sum, footer) => sum + footer.bytesRead, 0),
     nullCount: (column) => nullCounts.get(column),
   };
-  return { stats, schema: { columns: footers.length > 0 ? parquetColumns(footers[0]) : [] } };
 }
 
 /**

@@ -3,20 +3,65 @@
  * the network) answers `dtype` exactly as a Polars scan of the same file would.
  * @module
  */
-import type { FileMetaData, SchemaElement } from "hyparquet";
+import type { FileMetaData, SchemaElement, TimeUnit } from "hyparquet";
 import type { ColumnInfo } from "../rules/define.ts";
+import type { FileColumn } from "./file_schema.ts";
 
 /** The top-level columns of a Parquet file and their Polars type names. */
 export function parquetColumns(footer: FileMetaData): ColumnInfo[] {
+  return parquetFileColumns(footer).map(({ name, dtype }) => ({ name, dtype }));
+}
+
+/**
+ * The top-level columns of a Parquet file with their full types (timestamp unit and
+ * time zone, decimal precision, nested fields), to compare the files of a dataset.
+ */
+export function parquetFileColumns(footer: FileMetaData): FileColumn[] {
   const [root, ...elements] = footer.schema;
-  const columns: ColumnInfo[] = [];
+  const columns: FileColumn[] = [];
   let index = 0;
   for (let child = 0; child < (root.num_children ?? 0); child++) {
     const element = elements[index];
-    columns.push({ name: element.name, dtype: polarsType(element) });
-    index += 1 + descendants(elements, index);
+    const size = descendants(elements, index);
+    columns.push({
+      name: element.name,
+      ...fullType(element, elements.slice(index + 1, index + 1 + size)),
+    });
+    index += 1 + size;
   }
   return columns;
+}
+
+const UNITS: Record<TimeUnit, "ms" | "us" | "ns"> = { MILLIS: "ms", MICROS: "us", NANOS: "ns" };
+
+/** The Polars type of a top-level element and the details that set it apart. */
+function fullType(
+  element: SchemaElement,
+  nested: SchemaElement[],
+): Omit<FileColumn, "name"> {
+  const dtype = polarsType(element);
+  if (dtype === "Datetime") {
+    const logical = element.logical_type;
+    const unit = logical?.type === "TIMESTAMP"
+      ? UNITS[logical.unit]
+      : element.converted_type === "TIMESTAMP_MILLIS"
+      ? "ms"
+      : element.converted_type === "TIMESTAMP_MICROS"
+      ? "us"
+      : "ns"; // INT96
+    // Adjusted to UTC: an instant (Polars reads a time zone); else a wall-clock time.
+    const utc = logical?.type === "TIMESTAMP" && logical.isAdjustedToUTC;
+    const timeZone = utc ? "UTC" : undefined;
+    return { dtype, unit, timeZone, detail: `Datetime(${unit}${timeZone ? `, ${timeZone}` : ""})` };
+  }
+  if (dtype === "Decimal") {
+    return { dtype, detail: `Decimal(${element.precision ?? ""}, ${element.scale ?? 0})` };
+  }
+  if (nested.length > 0) {
+    const fields = nested.map((child) => `${child.name}:${polarsType(child)}`).join(", ");
+    return { dtype, detail: `${dtype}(${fields})` };
+  }
+  return { dtype, detail: dtype };
 }
 
 /** How many schema elements below `elements[index]` belong to it. */
@@ -47,6 +92,8 @@ export function polarsType(element: SchemaElement): string {
     return converted === "LIST" || element.logical_type?.type === "LIST" ? "List" : "Struct";
   }
   const logical = element.logical_type;
+  // A column of NULLs only, written without a type (Polars' Null).
+  if (logical?.type === "NULL") return "Null";
   if (logical?.type === "INTEGER") {
     return `${logical.isSigned ? "Int" : "UInt"}${logical.bitWidth}`;
   }

@@ -3,7 +3,9 @@
  * @module
  */
 import { isAbsolute, resolve } from "node:path";
+import { printable } from "../core/printable.ts";
 import { DataSourceError } from "../errors.ts";
+import type { RaggedRowsPolicy } from "./csv_inspect.ts";
 import { LocalFileSource } from "./file.ts";
 import type { Source } from "./source.ts";
 import type { Environment } from "../kontract/env.ts";
@@ -14,11 +16,29 @@ export interface ResolveOptions {
   env: Environment;
   /** A SELECT over the database `uri` names (`datasource: { connection, query }`). */
   query?: string;
+  /** Ragged CSV rows: `warn` (default) or `fail` (the Kontract's `csv.ragged_rows`). */
+  raggedRows?: RaggedRowsPolicy;
 }
 
 /** Opens the source a URI names. Relative paths resolve against `baseDir`. */
 export function openSource(uri: string, options: ResolveOptions): Promise<Source> {
+  // `--data ""` would otherwise name the base directory itself.
+  if (uri.trim() === "") {
+    return Promise.reject(
+      new DataSourceError(`${printable(uri)}: the datasource is empty; name a file or URI`, 2),
+    );
+  }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(uri)?.[1]?.toLowerCase();
+  // Every message names the URI: one holding a line break would split it. (Not printed
+  // here: a database URI may hold a password.)
+  if (scheme !== undefined && scheme !== "file" && printable(uri) !== uri) {
+    return Promise.reject(
+      new DataSourceError(
+        `${scheme}:// datasource URI holds a control character (a line break?)`,
+        2,
+      ),
+    );
+  }
   if (scheme === undefined || scheme === "file") {
     if (options.query !== undefined) {
       return Promise.reject(
@@ -26,10 +46,17 @@ export function openSource(uri: string, options: ResolveOptions): Promise<Source
       );
     }
     const path = scheme === "file" ? new URL(uri).pathname : uri;
-    return LocalFileSource.open(isAbsolute(path) ? path : resolve(options.baseDir, path), uri);
+    // A name with a line break must not break the one-line error: printed JSON-style.
+    return LocalFileSource.open(
+      isAbsolute(path) ? path : resolve(options.baseDir, path),
+      printable(uri),
+      { raggedRows: options.raggedRows },
+    );
   }
   if (scheme === "s3") {
-    return import("./s3.ts").then(({ S3Source }) => S3Source.open(uri, options.env));
+    return import("./s3.ts").then(({ S3Source }) =>
+      S3Source.open(uri, options.env, { raggedRows: options.raggedRows })
+    );
   }
   if (scheme === "postgres" || scheme === "postgresql") {
     return import("./postgres.ts").then(({ openPostgres }) => openPostgres(uri, options));

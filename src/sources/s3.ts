@@ -1,21 +1,31 @@
 /**
  * Parquet and CSV in S3 (or any S3-compatible store): one object, a prefix or a glob,
- * many objects being one dataset. Polars streams the rows through its object store;
- * footers are read by Kontra itself with explicit byte ranges, so rules the metadata
- * answers cost a few KiB per file.
+ * many objects being one dataset, whose schema is the union of theirs (file_set.ts).
+ * Polars streams the rows through its object store; footers are read by Kontra itself
+ * with explicit byte ranges, so rules the metadata answers cost a few KiB per file.
  * @module
  */
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import {
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  HeadObjectCommand,
+  type HeadObjectCommandOutput,
+  ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
+} from "@aws-sdk/client-s3";
 import { join } from "node:path";
-import pl, { type LazyDataFrame } from "nodejs-polars";
+import type { LazyDataFrame } from "nodejs-polars";
+import { makeTempDir, removeTempDir } from "../core/temp_dirs.ts";
 import { DataSourceError } from "../errors.ts";
 import type { Environment } from "../kontract/env.ts";
-import { duckdb } from "../sql/duckdb.ts";
-import { commonFormat, type FileFormat, schemaOf } from "./file.ts";
+import { commonFormat, type FileReadOptions, withoutEmptyFiles } from "./file.ts";
+import { displayNames } from "./file_schema.ts";
+import { type DataFile, FileSet } from "./file_set.ts";
 import { exactGlob, keySiblings } from "./one_scan.ts";
-import { type ByteRangeReader, readParquetFooters } from "./parquet_footer.ts";
+import type { ByteRangeReader } from "./parquet_footer.ts";
 import { type S3Access, s3Access, s3Error } from "./s3_access.ts";
 import { keyMatches, parseS3Uri, type S3Location } from "./s3_location.ts";
+import { listPages, sendS3 } from "./s3_request.ts";
 import type { DatasetStats, DuckdbTable, Schema, Source } from "./source.ts";
 
 /** One object of the dataset. */
@@ -25,9 +35,6 @@ interface S3Object {
   etag: string;
 }
 
-// Polars infers CSV types from the first rows; more rows make a wrong guess rarer.
-const CSV_INFER_ROWS = 10_000;
-
 /** A dataset of one or more S3 objects. */
 export class S3Source implements Source {
   readonly uri: string;
@@ -35,61 +42,67 @@ export class S3Source implements Source {
   readonly duckdbVia = "objects streamed to a private temporary directory, then DuckDB";
   readonly #bucket: string;
   readonly #objects: S3Object[];
-  readonly #format: FileFormat;
   readonly #access: S3Access;
-  #footers?: Promise<{ stats: DatasetStats; schema: Schema }>;
-  #glob?: string;
+  readonly #set: FileSet;
 
   private constructor(
     uri: string,
     bucket: string,
     objects: S3Object[],
-    format: FileFormat,
     access: S3Access,
+    set: FileSet,
   ) {
     this.uri = uri;
     this.#bucket = bucket;
     this.#objects = objects;
-    this.#format = format;
     this.#access = access;
+    this.#set = set;
   }
 
   /** Lists what the URI names; errors name the URI and the reason, never a secret. */
-  static async open(uri: string, env: Environment): Promise<S3Source> {
+  static async open(
+    uri: string,
+    env: Environment,
+    options: FileReadOptions = {},
+  ): Promise<S3Source> {
     const location = parseS3Uri(uri);
     const access = s3Access(env);
     const listed: string[] = [];
     const objects = await listObjects(access, location, uri, listed);
     if (objects.length === 0) throw new DataSourceError(`${uri}: no objects match`, 3);
-    const source = new S3Source(
+    const format = commonFormat(objects.map((object) => object.key), uri);
+    const base = `s3://${location.bucket}`;
+    const names = displayNames(objects.map((object) => `${base}/${object.key}`));
+    const kept = withoutEmptyFiles(
+      objects.map((object, index) => ({ ...object, name: names[index] })),
+      format,
+    );
+    const paths = kept.map((object) => `${base}/${object.key}`);
+    const files = kept.map((object, index) =>
+      s3File(access, location.bucket, object, paths[index])
+    );
+    return new S3Source(
       uri,
       location.bucket,
       objects,
-      commonFormat(
-        objects.map((object) => object.key),
-        uri,
-      ),
       access,
+      new FileSet(files, {
+        format,
+        raggedRows: options.raggedRows,
+        cloudOptions: access.cloudOptions,
+        // Many Parquet objects as ONE scan: a concat of scans materialises (one_scan.ts).
+        glob: format === "parquet" ? exactGlob(paths, keySiblings(listed, base)) : undefined,
+      }),
     );
-    // Many Parquet objects as ONE scan: a concat of scans materialises (one_scan.ts).
-    const base = `s3://${location.bucket}`;
-    const paths = objects.map((object) => `${base}/${object.key}`);
-    if (source.#format === "parquet") source.#glob = exactGlob(paths, keySiblings(listed, base));
-    return source;
   }
 
-  async schema(): Promise<Schema> {
-    if (this.#format === "parquet") return (await this.#readFooters()).schema;
-    try {
-      return schemaOf(this.#lazy().limit(0).collectSync());
-    } catch (error) {
-      throw new DataSourceError(`${this.uri}: cannot read csv: ${firstLine(error)}`, 3);
-    }
+  schema(): Promise<Schema> {
+    return this.#set.schema();
   }
 
   async stats(): Promise<DatasetStats | undefined> {
-    if (this.#format !== "parquet") return undefined;
-    const { stats } = await this.#readFooters();
+    const stats = await this.#set.stats();
+    if (this.#set.format !== "parquet" || stats === undefined) return stats;
     return {
       ...stats,
       files: this.#objects.length,
@@ -97,10 +110,17 @@ export class S3Source implements Source {
     };
   }
 
+  /** Ragged CSV rows, once the schema has been read. */
+  get warnings(): readonly string[] {
+    return this.#set.warnings;
+  }
+
   scan(columns: string[]): LazyDataFrame {
-    // No columns still means every row: an empty select would have none.
-    if (columns.length === 0) return this.#lazy();
-    return this.#lazy().select(...columns.map((name) => pl.col(name)));
+    return this.#set.scan(columns);
+  }
+
+  failingFile(columns: string[]): string | undefined {
+    return this.#set.failingFile(columns);
   }
 
   identity(): Promise<string> {
@@ -113,23 +133,21 @@ export class S3Source implements Source {
    * the objects are streamed into a private temporary directory, removed on release.
    */
   async duckdb(): Promise<DuckdbTable> {
-    const dir = await Deno.makeTempDir({ prefix: "kontra-s3-" });
+    await this.#set.schema(); // whether the objects agree decides how DuckDB reads them
+    const dir = await makeTempDir({ prefix: "kontra-s3-" });
     await Deno.chmod(dir, 0o700);
-    const release = () => Deno.remove(dir, { recursive: true }).catch(() => {});
+    const release = () => removeTempDir(dir);
     try {
       const files: string[] = [];
-      for (const [index, object] of this.#objects.entries()) {
-        const file = join(dir, `${index}.${this.#format}`);
-        await this.#download(object, file);
-        files.push(file);
+      for (const [index, file] of this.#set.files.entries()) {
+        const local = join(dir, `${index}.${this.#set.format}`);
+        await this.#download(file.path, local);
+        files.push(local);
       }
-      const list = `[${files.map((file) => duckdb.literal(file)).join(", ")}]`;
       return {
-        from: this.#format === "parquet"
-          ? `read_parquet(${list})`
-          : `read_csv(${list}, auto_detect = true)`,
+        from: this.#set.duckdbFrom(files),
         allowedPaths: files,
-        exactTypes: this.#format === "parquet",
+        exactTypes: this.#set.format === "parquet" && this.#set.uniform,
         release,
       };
     } catch (error) {
@@ -138,62 +156,81 @@ export class S3Source implements Source {
     }
   }
 
-  #readFooters(): Promise<{ stats: DatasetStats; schema: Schema }> {
-    this.#footers ??= readParquetFooters(this.#objects.map((object) => this.#reader(object)))
-      .catch((error) => {
-        if (error instanceof DataSourceError) throw error;
-        throw new DataSourceError(
-          `${this.uri}: cannot read the Parquet footer: ${firstLine(error)}`,
-          3,
-        );
-      });
-    return this.#footers;
-  }
-
-  /** Ranged reads with explicit `bytes=a-b` (some servers answer suffix ranges wrongly). */
-  #reader(object: S3Object): ByteRangeReader {
-    return {
-      size: object.size,
-      read: async (start, end) => {
-        try {
-          const response = await this.#access.client.send(
-            new GetObjectCommand({
-              Bucket: this.#bucket,
-              Key: object.key,
-              Range: `bytes=${start}-${end - 1}`,
-            }),
-          );
-          const bytes = await response.Body!.transformToByteArray();
-          return new Uint8Array(bytes).buffer;
-        } catch (error) {
-          throw s3Error(`s3://${this.#bucket}/${object.key}`, error, this.#access.endpoint);
-        }
-      },
-    };
-  }
-
-  async #download(object: S3Object, file: string): Promise<void> {
+  async #download(uri: string, file: string): Promise<void> {
+    const key = uri.slice(`s3://${this.#bucket}/`.length);
     try {
-      const response = await this.#access.client.send(
-        new GetObjectCommand({ Bucket: this.#bucket, Key: object.key }),
+      const response = await sendS3<GetObjectCommandOutput>(
+        this.#access.client,
+        new GetObjectCommand({ Bucket: this.#bucket, Key: key }),
       );
       const output = await Deno.open(file, { write: true, createNew: true, mode: 0o600 });
       await response.Body!.transformToWebStream().pipeTo(output.writable);
     } catch (error) {
-      throw s3Error(`s3://${this.#bucket}/${object.key}`, error, this.#access.endpoint);
+      throw s3Error(uri, error, this.#access.endpoint);
     }
   }
+}
 
-  #lazy(): LazyDataFrame {
-    const cloudOptions = this.#access.cloudOptions;
-    if (this.#glob) return pl.scanParquet(this.#glob, { cloudOptions });
-    const scans = this.#objects.map((object) => {
-      const path = `s3://${this.#bucket}/${object.key}`;
-      return this.#format === "parquet"
-        ? pl.scanParquet(path, { cloudOptions })
-        : pl.scanCSV(path, { cloudOptions, inferSchemaLength: CSV_INFER_ROWS });
-    });
-    return scans.length === 1 ? scans[0] : pl.concat(scans, { how: "vertical" });
+/** An object of the dataset as the file set reads it. */
+function s3File(
+  access: S3Access,
+  bucket: string,
+  object: S3Object & { name: string },
+  path: string,
+): DataFile {
+  return {
+    path,
+    name: object.name,
+    reader: () => Promise.resolve(objectReader(access, bucket, object)),
+    chunks: () => objectChunks(access, bucket, object.key),
+  };
+}
+
+/** Ranged reads with explicit `bytes=a-b` (some servers answer suffix ranges wrongly). */
+function objectReader(access: S3Access, bucket: string, object: S3Object): ByteRangeReader {
+  return {
+    size: object.size,
+    read: async (start, end) => {
+      try {
+        // The body is read within the same attempt and deadline as the request.
+        const bytes = await sendS3<GetObjectCommandOutput, Uint8Array>(
+          access.client,
+          new GetObjectCommand({
+            Bucket: bucket,
+            Key: object.key,
+            Range: `bytes=${start}-${end - 1}`,
+          }),
+          { consume: (output) => output.Body!.transformToByteArray() },
+        );
+        return new Uint8Array(bytes).buffer;
+      } catch (error) {
+        throw s3Error(`s3://${bucket}/${object.key}`, error, access.endpoint);
+      }
+    },
+  };
+}
+
+/** The whole object, streamed. */
+async function* objectChunks(
+  access: S3Access,
+  bucket: string,
+  key: string,
+): AsyncGenerator<Uint8Array> {
+  const uri = `s3://${bucket}/${key}`;
+  let body: ReadableStream<Uint8Array>;
+  try {
+    const response = await sendS3<GetObjectCommandOutput>(
+      access.client,
+      new GetObjectCommand({ Bucket: bucket, Key: key }),
+    );
+    body = response.Body!.transformToWebStream();
+  } catch (error) {
+    throw s3Error(uri, error, access.endpoint);
+  }
+  try {
+    for await (const chunk of body) yield chunk;
+  } catch (error) {
+    throw s3Error(uri, error, access.endpoint);
   }
 }
 
@@ -206,29 +243,31 @@ async function listObjects(
 ): Promise<S3Object[]> {
   try {
     if (location.kind === "object") {
-      const head = await access.client.send(
+      const head = await sendS3<HeadObjectCommandOutput>(
+        access.client,
         new HeadObjectCommand({ Bucket: location.bucket, Key: location.path }),
       );
       return [{ key: location.path, size: head.ContentLength ?? 0, etag: head.ETag ?? "" }];
     }
     const objects: S3Object[] = [];
-    let token: string | undefined;
-    do {
-      const page = await access.client.send(
+    // One deadline for all pages; a repeated token or too many pages end it.
+    const pages = listPages<ListObjectsV2CommandOutput>(
+      access.client,
+      (token) =>
         new ListObjectsV2Command({
           Bucket: location.bucket,
           Prefix: location.listPrefix,
           ContinuationToken: token,
         }),
-      );
+    );
+    for await (const page of pages) {
       for (const item of page.Contents ?? []) {
         if (item.Key) listed.push(item.Key);
         if (item.Key && keyMatches(location, item.Key) && isDataKey(item.Key)) {
           objects.push({ key: item.Key, size: item.Size ?? 0, etag: item.ETag ?? "" });
         }
       }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+    }
     return objects.sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
   } catch (error) {
     throw s3Error(uri, error, access.endpoint);
@@ -239,8 +278,4 @@ async function listObjects(
 function isDataKey(key: string): boolean {
   const name = key.slice(key.lastIndexOf("/") + 1);
   return !name.startsWith("_") && !name.startsWith(".");
-}
-
-function firstLine(error: unknown): string {
-  return String(error instanceof Error ? error.message : error).split("\n")[0];
 }

@@ -13,6 +13,10 @@
  * and its log file kept out of the working directory. Statements run with
  * `STATEMENT_TIMEOUT_IN_SECONDS` and `MULTI_STATEMENT_COUNT=1` as statement parameters;
  * Snowflake has no read-only transactions, so use a role that may only read.
+ *
+ * Logging in has a deadline of Kontra's own, `login_timeout` (default 60 s) in all: the
+ * driver's own timeout applies per request and its retries add up (measured:
+ * `login_timeout=10` took 37 s).
  * @module
  */
 import { tmpdir } from "node:os";
@@ -48,6 +52,8 @@ export interface SnowflakeConfig {
   /** `[database, schema?, table?]` from the path. */
   path: string[];
   statementTimeoutS: number;
+  /** Logging in, retries included, ends within this. */
+  loginTimeoutS: number;
   /** Secrets to scrub from messages. */
   secrets: string[];
   /** The URI without secrets, for output. */
@@ -73,7 +79,7 @@ export function snowflakeConfig(uri: string, env: Environment): SnowflakeConfig 
   registerSecret(password);
   registerSecret(env.SNOWFLAKE_PASSWORD);
   registerSecret(keyPass);
-  registerPrivateKey(keyPath);
+  registerPrivateKey(keyPath, redacted);
   if (!password && !keyPath) {
     throw new DataSourceError(
       `${redacted}: set SNOWFLAKE_PASSWORD, or SNOWFLAKE_PRIVATE_KEY_PATH for key-pair auth`,
@@ -113,18 +119,36 @@ export function snowflakeConfig(uri: string, env: Environment): SnowflakeConfig 
     } as ConnectionOptions,
     path,
     statementTimeoutS: statementTimeoutS(params, redacted),
+    loginTimeoutS,
     secrets: [password, keyPass].filter((secret): secret is string => Boolean(secret)),
     redacted,
   };
 }
 
+/** The largest private key file read (a PEM key is a few KB). */
+const MAX_PRIVATE_KEY_BYTES = 1024 * 1024;
+
 /**
  * Registers the private key the driver will read: the whole PEM text and each line of its
  * body, so no part of it is printed should a message ever quote it. A key that cannot be
- * read is the driver's to report.
+ * read is the driver's to report; one that is not a regular file of at most 1 MB (a
+ * device, a named pipe) is refused here, before the driver reads it without bound.
  */
-function registerPrivateKey(path: string | undefined): void {
+function registerPrivateKey(path: string | undefined, redacted: string): void {
   if (!path) return;
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(path);
+  } catch {
+    return;
+  }
+  if (!info.isFile || info.size > MAX_PRIVATE_KEY_BYTES) {
+    throw new DataSourceError(
+      `${redacted}: SNOWFLAKE_PRIVATE_KEY_PATH must name a key file (a regular file of at ` +
+        "most 1 MB)",
+      2,
+    );
+  }
   let text: string;
   try {
     text = Deno.readTextFileSync(path);
@@ -202,20 +226,36 @@ export class SnowflakeClient implements SqlClient {
     this.#config = config;
   }
 
-  /** Logs in; any failure is a DataSourceError (exit 3) without secrets. */
+  /**
+   * Logs in within `loginTimeoutS` in all; any failure is a DataSourceError (exit 3)
+   * without secrets.
+   */
   static async connect(config: SnowflakeConfig): Promise<SnowflakeClient> {
     const snowflake = await loadSnowflakeSdk();
-    let connection: Connection;
+    let connection: Connection | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       connection = snowflake.createConnection(config.options);
-      await new Promise<void>((resolve, reject) =>
-        connection.connect((error) => error ? reject(error) : resolve())
+      const loggedIn = new Promise<void>((resolve, reject) =>
+        connection!.connect((error) => error ? reject(error) : resolve())
       );
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new LoginTimeout(config.loginTimeoutS)),
+          config.loginTimeoutS * 1000,
+        );
+      });
+      loggedIn.catch(() => {}); // settled by the race; a late failure is not unhandled
+      await Promise.race([loggedIn, deadline]);
     } catch (error) {
+      // Stop the driver's own retries: nothing may outlive the deadline.
+      if (error instanceof LoginTimeout) connection?.destroy(() => {});
       throw new DataSourceError(
         `${config.redacted}: cannot connect: ${messageOf(error, config.secrets)}`,
         3,
       );
+    } finally {
+      clearTimeout(timer);
     }
     return new SnowflakeClient(connection, config);
   }
@@ -281,6 +321,14 @@ export class SnowflakeClient implements SqlClient {
 
   #error(error: unknown): KontraError {
     return snowflakeError(error, this.#config);
+  }
+}
+
+/** Logging in took longer than `login_timeout`. */
+class LoginTimeout extends Error {
+  constructor(seconds: number) {
+    super(`no answer within ${seconds} s (raise it with ?login_timeout=SECONDS)`);
+    this.name = "LoginTimeout";
   }
 }
 

@@ -3,6 +3,7 @@
  * every type they take, sources expensive to read again are copied once, and every
  * temporary directory is gone afterwards.
  */
+import { existsSync } from "node:fs";
 import pl from "nodejs-polars";
 import { assert, assertEquals, assertRejectsWith } from "../support/assert.ts";
 import { peopleFrame, tempDir, writeBoth } from "../support/fixtures.ts";
@@ -14,15 +15,19 @@ import {
   duplicatesSql,
 } from "../../src/engine/duckdb_duplicates.ts";
 import { copyLocally } from "../../src/engine/local_copy.ts";
+import { liveTempDirs } from "../../src/core/temp_dirs.ts";
 import { vetDuckdbSql } from "../../src/engine/duckdb_session.ts";
 import { countDuplicates, measureRescans } from "../../src/engine/scan.ts";
 import { DataSourceError, KontractError, validate } from "../../mod.ts";
 import type { DuckdbTable, Source } from "../../src/sources/source.ts";
 
-const TMP = Deno.env.get("TMPDIR") ?? "/tmp";
-const temporaries = () =>
-  [...Deno.readDirSync(TMP)].filter((entry) => /^kontra-(copy|spill|s3)-/.test(entry.name))
-    .map((entry) => entry.name).sort();
+// This process's own temporary directories (not the shared TMPDIR, where other runs
+// come and go): each is on the list from the moment it is made until it is removed.
+const temporaries = () => {
+  const live = liveTempDirs().sort();
+  for (const path of live) assert(existsSync(path), `${path} is on the list only while it exists`);
+  return live;
+};
 const hooks = {
   time: <T>(_phase: string, work: () => Promise<T>) => work(),
 };

@@ -32,10 +32,14 @@ function outputs(run: Run, label = ""): Record<string, string> {
 
 /**
  * A loopback S3 endpoint that lists one object (`data.csv` or `data.parquet`), answers
- * HEAD, and answers every other request, or every request with `denyAll`, with 403 and an
- * XML body echoing the Authorization header and the x-amz-security-token, as S3 does for
- * signature errors.
+ * HEAD, serves a CSV object's bytes to Kontra's own reads (the AWS SDK reads the header
+ * for the schema), and answers every other request (Polars' scan), or every request with
+ * `denyAll`, with 403 and an XML body echoing the Authorization header and the
+ * x-amz-security-token, as S3 does for signature errors.
  */
+/** The 64-byte CSV object the listing announces. */
+const CSV_OBJECT = "a\n" + "1\n".repeat(31);
+
 function startEchoingS3(key: string, denyAll = false) {
   const echoed: string[] = [];
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
@@ -50,6 +54,10 @@ function startEchoingS3(key: string, denyAll = false) {
           `</ListBucketResult>`,
         { headers: { "content-type": "application/xml" } },
       );
+    }
+    const fromSdk = (req.headers.get("user-agent") ?? "").includes("aws-sdk");
+    if (!denyAll && req.method === "GET" && fromSdk && key.endsWith(".csv")) {
+      return new Response(CSV_OBJECT, { headers: { "content-type": "text/csv" } });
     }
     if (!denyAll && req.method === "HEAD") {
       return new Response(null, {
@@ -108,7 +116,7 @@ Deno.test("S3: a 403 body echoing Authorization and the session token (Polars pa
   for (const [mode, run] of Object.entries(runs)) {
     assertEquals(run.code, 3, run.stderr);
     // The body reached the message, scrubbed: the key id and the token became ***.
-    assert.match(run.stderr, /cannot read csv: .*Credential=\*\*\*\//, run.stderr);
+    assert.match(run.stderr, /lake\/data\.csv.*Credential=\*\*\*\//, run.stderr);
     assertNoLeak(outputs(run, ` (${mode})`), ALL_SENTINELS);
   }
   assertNoLeak({ messages: await Deno.readTextFile(messagesFile) }, ALL_SENTINELS);

@@ -361,7 +361,7 @@ Deno.test("Snowflake: SQL errors in process, named by rule; a wrong password is 
         ],
       }, { env: sf.env }),
       KontractError,
-      /^mine: .*query failed: SQL compilation error/,
+      /^<kontract>: mine: .*query failed: SQL compilation error/,
       2,
     );
     for (

@@ -1,0 +1,33 @@
+/**
+ * Which column types a rule can check, for `RuleDefinition.columnTypeProblem`: the
+ * answers are the same on every tier, so a Kontract that works on a Parquet file does
+ * not break on the same table in a database.
+ * @module
+ */
+import type { ColumnInfo } from "./define.ts";
+
+const TEXT = ["String", "Utf8"];
+// Values that hold other values, bytes, and durations (Polars cannot cast them to text,
+// and its streaming engine panics trying): no single text form, no single literal.
+const NOT_SCALAR: Record<string, string> = {
+  List: "made of other values",
+  Array: "made of other values",
+  Struct: "made of other values",
+  Binary: "bytes, with no text form",
+  Duration: "durations, with no text form Polars can compare",
+};
+
+/** True when the column already holds text (no cast needed to match it). */
+export function isTextType(dtype: string): boolean {
+  return TEXT.includes(dtype);
+}
+
+/**
+ * Why `rule` cannot read a value of this column as one text or one scalar (lists,
+ * arrays, structs, binary, durations), or undefined when it can.
+ */
+export function scalarValueProblem(rule: string, column: ColumnInfo): string | undefined {
+  if (!Object.hasOwn(NOT_SCALAR, column.dtype)) return undefined;
+  return `${rule} cannot check column "${column.name}" of type ${column.dtype}: ` +
+    `it checks single values, and ${column.dtype} values are ${NOT_SCALAR[column.dtype]}`;
+}
