@@ -20,6 +20,7 @@
  */
 import pl, { type Expr, type Series } from "nodejs-polars";
 import type { ValueSet } from "./define.ts";
+import { polarsRegexCompiles } from "./polars_regex.ts";
 
 /** A value as a Kontract lists it. */
 export type ListedValue = string | number | boolean;
@@ -160,7 +161,7 @@ export function polarsMembership(
   }
   if (typed.compare === "text" || typed.compare === "column_text") {
     const pattern = wholeTextOneOf(typed.values as string[]);
-    if (compiles(pattern)) return { member: key.str.contains(pattern), sets: [] };
+    if (polarsRegexCompiles(pattern)) return { member: key.str.contains(pattern), sets: [] };
   }
   const name = `__kontra_in_${fingerprint(column, typed)}`;
   const set: ValueSet = { name, key, values: seriesOf(name, typed, dtype) };
@@ -173,16 +174,6 @@ const REGEX_META = /[\\.+*?()|[\]{}^$#&\-~]/g;
 /** A pattern that matches exactly the whole of one of `texts`. */
 export function wholeTextOneOf(texts: readonly string[]): string {
   return `\\A(?:${texts.map((text) => text.replace(REGEX_META, "\\$&")).join("|")})\\z`;
-}
-
-/** Whether Polars' regex engine accepts the pattern (within its size limit). */
-function compiles(pattern: string): boolean {
-  try {
-    pl.DataFrame({ probe: [""] }).select(pl.col("probe").str.contains(pattern));
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The column as compared: itself, or converted so both sides have one type. */

@@ -8,17 +8,7 @@ import pl from "nodejs-polars";
 import { z } from "zod";
 import { isTextType, scalarValueProblem } from "./column_support.ts";
 import { defineRule } from "./define.ts";
-
-/** True when Polars (Rust `regex` syntax) accepts the pattern. */
-function compiles(pattern: string): boolean {
-  try {
-    // An expression, as the scan uses: `Series.str.contains` yields null instead of throwing.
-    pl.DataFrame({ probe: [""] }).select(pl.col("probe").str.contains(pattern));
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { polarsRegexCompiles } from "./polars_regex.ts";
 
 /** Counts non-null values with no match of `pattern` (search, not full match). */
 export default defineRule({
@@ -26,7 +16,7 @@ export default defineRule({
   scope: "column",
   params: z.strictObject({
     column: z.string().min(1),
-    pattern: z.string().refine(compiles, { message: "not a valid regular expression" }),
+    pattern: z.string().refine(polarsRegexCompiles, { message: "not a valid regular expression" }),
   }),
   columnTypeProblem: (_, column) => scalarValueProblem("regex", column),
   measure: ({ column, pattern }) => ({

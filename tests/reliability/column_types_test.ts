@@ -11,7 +11,7 @@ import pl from "nodejs-polars";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { assert, assertEquals, assertRejectsWith } from "../support/assert.ts";
 import { tempDir } from "../support/fixtures.ts";
-import { type Run, runCliProcess, STACK_LINE } from "../support/cli.ts";
+import { runCliHermetic } from "../support/cli.ts";
 import { pgTest, requirePostgres, tempSchema } from "../support/postgres.ts";
 import { withSnowflake } from "../support/snowflake_fixtures.ts";
 import { startS3Server } from "../support/s3_server.ts";
@@ -62,26 +62,8 @@ const exoticSelect = [
   ...Object.entries(EXOTIC).map(([name, expression]) => `${expression} AS ${name}`),
 ].join(", ");
 
-/** Runs the CLI in `dir` with its own TMPDIR: no panic text, no stack, nothing left behind. */
-async function kontra(dir: string, args: string[]): Promise<Run> {
-  const tmp = join(dir, "tmp");
-  await Deno.mkdir(tmp, { recursive: true });
-  const run = await runCliProcess(args, {
-    cwd: dir,
-    env: Object.fromEntries(
-      Object.entries({
-        TMPDIR: tmp,
-        HOME: Deno.env.get("HOME"),
-        DENO_DIR: Deno.env.get("DENO_DIR"),
-        PATH: Deno.env.get("PATH"),
-      }).filter((entry): entry is [string, string] => entry[1] !== undefined),
-    ),
-  });
-  assertEquals([...Deno.readDirSync(tmp)].map((entry) => entry.name), [], "nothing left in TMPDIR");
-  assert.doesNotMatch(run.stderr, /panicked|RUST_BACKTRACE|not yet implemented/, run.stderr);
-  assert.doesNotMatch(run.stderr, STACK_LINE);
-  return run;
-}
+/** The CLI in `dir` with its own TMPDIR (see `runCliHermetic`). */
+const kontra = runCliHermetic;
 
 function outcomes(results: RuleResult[]): [string, string | undefined, number][] {
   return results.map((result) => [result.rule_id, result.status, result.failed_count]);

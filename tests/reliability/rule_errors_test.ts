@@ -14,7 +14,7 @@ import { z } from "zod";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { assert, assertEquals, assertRejectsWith } from "../support/assert.ts";
 import { peopleFrame, tempDir, writeBoth } from "../support/fixtures.ts";
-import { REPO, type Run, runCli, runCliProcess, STACK_LINE } from "../support/cli.ts";
+import { REPO, type Run, runCli, runCliHermetic } from "../support/cli.ts";
 import { loadFrame, pgTest, requirePostgres, tempSchema } from "../support/postgres.ts";
 import { withSnowflake } from "../support/snowflake_fixtures.ts";
 import { defineRule, KontractError, registerRule, validate } from "../../mod.ts";
@@ -92,27 +92,8 @@ function at(index: number): string {
   return `\\bkontract\\.yml:${4 + index}:5`;
 }
 
-/** Runs the CLI as a process in `dir` with its own TMPDIR; checks nothing is left there. */
-async function kontra(dir: string, args: string[]): Promise<Run> {
-  const tmp = join(dir, "tmp");
-  await Deno.mkdir(tmp, { recursive: true });
-  const run = await runCliProcess(args, {
-    cwd: dir,
-    // HOME and DENO_DIR as this process has them: the child finds Deno's module cache.
-    env: Object.fromEntries(
-      Object.entries({
-        TMPDIR: tmp,
-        HOME: Deno.env.get("HOME"),
-        DENO_DIR: Deno.env.get("DENO_DIR"),
-        PATH: Deno.env.get("PATH"),
-      }).filter((entry): entry is [string, string] => entry[1] !== undefined),
-    ),
-  });
-  assertEquals([...Deno.readDirSync(tmp)].map((entry) => entry.name), [], "nothing left in TMPDIR");
-  assert.doesNotMatch(run.stderr, /panicked|RUST_BACKTRACE/, "no Rust panic text");
-  assert.doesNotMatch(run.stderr, STACK_LINE);
-  return run;
-}
+/** The CLI in `dir` with its own TMPDIR (see `runCliHermetic`). */
+const kontra = runCliHermetic;
 
 /** A Kontract error: exit 2, one `kontra: ` line, nothing on stdout. */
 function assertKontractError(run: Run, message: RegExp): void {

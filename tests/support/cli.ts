@@ -96,3 +96,25 @@ export async function runCli(args: string[], terminal: FakeTerminal = {}): Promi
   const code = await main(args, io);
   return { code, ...io.written };
 }
+
+/**
+ * Runs the CLI as a process in `dir` with a TMPDIR of its own (HOME, DENO_DIR and PATH as
+ * this process has them, so the child finds Deno's module cache), then asserts it left
+ * nothing in that TMPDIR and printed no Rust panic and no stack.
+ */
+export async function runCliHermetic(dir: string, args: string[]): Promise<Run> {
+  const tmp = join(dir, "tmp");
+  await Deno.mkdir(tmp, { recursive: true });
+  const inherited = ["HOME", "DENO_DIR", "PATH"].flatMap((name) => {
+    const value = Deno.env.get(name);
+    return value === undefined ? [] : [[name, value]];
+  });
+  const run = await runCliProcess(args, {
+    cwd: dir,
+    env: { TMPDIR: tmp, ...Object.fromEntries(inherited) },
+  });
+  assert.deepEqual([...Deno.readDirSync(tmp)].map((entry) => entry.name), [], "TMPDIR is empty");
+  assert.doesNotMatch(run.stderr, /panicked|RUST_BACKTRACE|not yet implemented/, run.stderr);
+  assert.doesNotMatch(run.stderr, STACK_LINE);
+  return run;
+}
