@@ -11,6 +11,7 @@ import { registerSecretUrl, scrubSecrets, scrubSecretsDeep } from "../core/secre
 import {
   type AttemptOutcome,
   DEFAULT_RETRY_POLICY,
+  outOfTime,
   parseRetryAfter,
   type RetryClock,
   type RetryPolicy,
@@ -45,18 +46,16 @@ export async function postToSlack(
   // Slack's last answer: when the total bound cuts the last attempt short, it is the
   // better reason to report than that cut.
   let lastAnswer: string | undefined;
-  const outOfTime = (number: number): AttemptOutcome<void> => ({
+  const cutShort = (number: number): AttemptOutcome<void> => ({
     ok: false,
     retryable: false,
-    error: lastAnswer
-      ? `${lastAnswer} (out of time after ${number} attempts)`
-      : "Slack did not answer in time",
+    error: outOfTime(lastAnswer ?? "Slack did not answer in time", number, policy),
   });
   const attempt = async (number: number, remainingMs: number): Promise<AttemptOutcome<void>> => {
     // A request never outlives the total bound: it gets at most the time that is left.
     const perRequestMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
     const requestMs = Math.min(perRequestMs, remainingMs);
-    if (requestMs <= 0) return outOfTime(number - 1);
+    if (requestMs <= 0) return cutShort(number - 1);
     const timeout = AbortSignal.timeout(requestMs);
     let response: Response;
     try {
@@ -68,7 +67,7 @@ export async function postToSlack(
       });
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
-      if (timeout.aborted && requestMs < perRequestMs) return outOfTime(number);
+      if (timeout.aborted && requestMs < perRequestMs) return cutShort(number);
       return { ok: false, retryable: true, error: networkError(error, timeout.aborted) };
     }
     // The body is read under the same timeout (a server may send headers, then stall).

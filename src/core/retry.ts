@@ -109,27 +109,34 @@ export async function withRetry<T>(
   signal?: AbortSignal,
 ): Promise<{ value: T; attempts: number }> {
   const started = clock.now();
-  const bound = `${seconds(policy.maxTotalMs)} s bound`;
   for (let number = 1;; number++) {
     signal?.throwIfAborted();
     const outcome = await attempt(number, policy.maxTotalMs - (clock.now() - started));
     if (outcome.ok) return { value: outcome.value, attempts: number };
-    const tried = `${number} attempt${number === 1 ? "" : "s"}`;
     if (!outcome.retryable) throw new RetryError(outcome.error, number);
     if (number >= policy.maxAttempts) {
-      throw new RetryError(`${outcome.error} (gave up after ${tried})`, number);
+      throw new RetryError(`${outcome.error} (gave up after ${attempts(number)})`, number);
     }
     const wait = outcome.retryAfterMs ?? backoffMs(number, policy, clock.random);
     // The next attempt needs time of its own after the wait: none left means give up.
     if (clock.now() - started + wait >= policy.maxTotalMs) {
-      throw new RetryError(`${outcome.error} (gave up after ${tried}, ${bound})`, number);
+      throw new RetryError(outOfTime(outcome.error, number, policy), number);
     }
     await clock.sleep(wait, signal);
   }
 }
 
-function seconds(ms: number): string {
-  return String(Math.round(ms / 100) / 10);
+/**
+ * Why retrying stopped at the total bound: `<error> (gave up after N attempts, X s bound)`.
+ * Also for an attempt that itself ran out of the time left.
+ */
+export function outOfTime(error: string, tried: number, policy: RetryPolicy): string {
+  const bound = `${String(Math.round(policy.maxTotalMs / 100) / 10)} s bound`;
+  return `${error} (gave up after ${attempts(tried)}, ${bound})`;
+}
+
+function attempts(number: number): string {
+  return `${number} attempt${number === 1 ? "" : "s"}`;
 }
 
 /**
