@@ -15,7 +15,7 @@ import { validate } from "../../mod.ts";
 import { liveTempDirs } from "../../src/core/temp_dirs.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 import { runCli } from "../support/cli.ts";
-import { tempDir, writeText } from "../support/fixtures.ts";
+import { tempDir, withEnv, writeText } from "../support/fixtures.ts";
 import { type S3TestServer, startS3Server } from "../support/s3_server.ts";
 
 type Format = "parquet" | "csv";
@@ -339,20 +339,6 @@ function outcome(results: { rule_id: string; passed: boolean; failed_count: numb
     failed: result.failed_count,
     passed: result.passed,
   }));
-}
-
-/** Runs `body` with these variables in the process environment. */
-async function withEnv(vars: Record<string, string>, body: () => Promise<void>): Promise<void> {
-  const saved = Object.fromEntries(Object.keys(vars).map((key) => [key, Deno.env.get(key)]));
-  for (const [key, value] of Object.entries(vars)) Deno.env.set(key, value);
-  try {
-    await body();
-  } finally {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) Deno.env.delete(key);
-      else Deno.env.set(key, value);
-    }
-  }
 }
 
 for (const testCase of CASES) {

@@ -6,7 +6,7 @@ import pl from "nodejs-polars";
 import { assert, assertEquals } from "../support/assert.ts";
 import { explain, validate } from "../../mod.ts";
 import { REPO, runCliProcess } from "../support/cli.ts";
-import { peopleFrame, tempDir, writeBoth } from "../support/fixtures.ts";
+import { peopleFrame, tempDir, withEnv, writeBoth } from "../support/fixtures.ts";
 import { expectedCounts, kontractOf, RULE_CASES } from "../support/rule_cases.ts";
 import { type S3TestServer, startS3Server } from "../support/s3_server.ts";
 import { usersFrame } from "../../scripts/users_data.ts";
@@ -32,20 +32,6 @@ async function lakeServer(dir: string): Promise<S3TestServer> {
   usersFrame(0, 500_000).writeParquet(big, { compression: "zstd" });
   await server.putFile(BUCKET, "users/users.parquet", big);
   return server;
-}
-
-/** Runs `body` with the server's AWS variables in the process environment. */
-async function withEnv(vars: Record<string, string>, body: () => Promise<void>): Promise<void> {
-  const saved = Object.fromEntries(Object.keys(vars).map((key) => [key, Deno.env.get(key)]));
-  for (const [key, value] of Object.entries(vars)) Deno.env.set(key, value);
-  try {
-    await body();
-  } finally {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) Deno.env.delete(key);
-      else Deno.env.set(key, value);
-    }
-  }
 }
 
 Deno.test("S3 sources count every rule exactly as the local files do", async (t) => {

@@ -77,3 +77,20 @@ export function writeBoth(
   frame.writeCSV(csv);
   return { parquet, csv };
 }
+
+/** Runs `body` with these variables set in the process environment, restored afterwards. */
+export async function withEnv(
+  vars: Record<string, string>,
+  body: () => Promise<void>,
+): Promise<void> {
+  const saved = Object.fromEntries(Object.keys(vars).map((key) => [key, Deno.env.get(key)]));
+  for (const [key, value] of Object.entries(vars)) Deno.env.set(key, value);
+  try {
+    await body();
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) Deno.env.delete(key);
+      else Deno.env.set(key, value);
+    }
+  }
+}
