@@ -68,7 +68,7 @@ export type {
   ManifestFile,
   QuarantineManifest,
 } from "./src/actions/quarantine_manifest.ts";
-export type { RetryClock, RetryPolicy } from "./src/actions/retry.ts";
+export type { RetryClock, RetryPolicy } from "./src/core/retry.ts";
 export {
   explain,
   type ExplainedRule,

@@ -71,7 +71,7 @@ export class ValidationResult {
 
   /** What the actions did (quarantine, alert); empty when none ran. */
   get actions(): ActionResult[] {
-    return this.document.actions ?? [];
+    return scrubSecretsDeep(this.#document.actions ?? []);
   }
 
   /**
@@ -91,17 +91,18 @@ export class ValidationResult {
 
   /** True when no blocking rule failed. */
   get passed(): boolean {
-    return this.document.passed;
+    return this.#document.passed;
   }
 
   /** One entry per rule, in Kontract order. */
   get results(): RuleResult[] {
-    return this.document.results;
+    return scrubSecretsDeep(this.#document.results);
   }
 
   /** Counts of passed and failed rules by severity. */
   get summary(): Summary {
-    return this.document.summary;
+    // Counts only: nothing to scrub, so no copy of the whole document.
+    return this.#document.summary;
   }
 
   /** The result document, for `JSON.stringify`. */

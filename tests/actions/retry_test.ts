@@ -10,7 +10,7 @@ import {
   type RetryPolicy,
   systemClock,
   withRetry,
-} from "../../src/actions/retry.ts";
+} from "../../src/core/retry.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 
 const POLICY: RetryPolicy = {

@@ -96,33 +96,26 @@ Deno.test("PostgreSQL: a non-PostgreSQL peer gets a handful of connections", asy
   }
 });
 
-Deno.test("PostgreSQL: garbage on an open connection ends at connect_timeout", async () => {
-  const server = fakeServer(new Uint8Array([0x52, 0xff, 0xff, 0xff, 0x00, 1, 2, 3]), false);
-  try {
-    const run = await validate(
-      `postgres://kontra@127.0.0.1:${server.port}/db/public.t?connect_timeout=1`,
-    );
-    assertOneLine(run, 3, /cannot connect/);
-    assert.ok(server.connections() <= MAX_CONNECT_ATTEMPTS, `${server.connections()}`);
-    assert.ok(run.ms < 6_000, `took ${run.ms} ms`);
-  } finally {
-    server.close();
-  }
-});
-
-Deno.test("PostgreSQL: a silent server ends at connect_timeout", async () => {
-  const server = fakeServer();
-  try {
-    const run = await validate(
-      `postgres://kontra@127.0.0.1:${server.port}/db/public.t?connect_timeout=1`,
-    );
-    assertOneLine(run, 3, /cannot connect/);
-    assert.ok(server.connections() <= MAX_CONNECT_ATTEMPTS, `${server.connections()}`);
-    assert.ok(run.ms < 6_000, `took ${run.ms} ms`);
-  } finally {
-    server.close();
-  }
-});
+for (
+  const [name, reply] of [
+    ["garbage on an open connection", new Uint8Array([0x52, 0xff, 0xff, 0xff, 0x00, 1, 2, 3])],
+    ["a silent server", undefined],
+  ] as const
+) {
+  Deno.test(`PostgreSQL: ${name} ends at connect_timeout`, async () => {
+    const server = fakeServer(reply, false);
+    try {
+      const run = await validate(
+        `postgres://kontra@127.0.0.1:${server.port}/db/public.t?connect_timeout=1`,
+      );
+      assertOneLine(run, 3, /cannot connect/);
+      assert.ok(server.connections() <= MAX_CONNECT_ATTEMPTS, `${server.connections()}`);
+      assert.ok(run.ms < 6_000, `took ${run.ms} ms`);
+    } finally {
+      server.close();
+    }
+  });
+}
 
 Deno.test("Snowflake: a login that is never answered ends at login_timeout", async () => {
   const server = fakeServer();
