@@ -10,20 +10,20 @@
 import { Command, CommanderError, Option } from "commander";
 import { scrubSecrets } from "./src/core/secrets.ts";
 import { installSignalCleanup } from "./src/core/signal_cleanup.ts";
-import { registerUriSecrets } from "./src/sources/connection_uri.ts";
-import { KontraError, oneLine } from "./src/errors.ts";
+import { registerUriSecrets } from "./src/core/connection_uri.ts";
+import { describeError, KontraError } from "./src/core/errors.ts";
 import { DagsterPipes } from "./src/integrations/dagster_pipes.ts";
 import { reportToGithub } from "./src/integrations/github.ts";
 import { exitCodeFor, FAIL_ON_LEVELS, type FailOn } from "./src/report/fail_on.ts";
 import { renderTerminal } from "./src/report/terminal.ts";
 import { renderTimings } from "./src/report/timings_text.ts";
-import { failedActionLines, renderActions } from "./src/report/actions_text.ts";
+import { failedActionLines, renderActions } from "./src/actions/actions_text.ts";
 import { ruleErrorLines } from "./src/report/rule_errors_text.ts";
 import { verifyCommand } from "./src/actions/verify_command.ts";
 import { validate } from "./src/validate.ts";
 import { explain } from "./src/explain.ts";
 import { renderExplanation } from "./src/engine/explain.ts";
-import { VERSION } from "./src/version.ts";
+import { VERSION } from "./src/core/version.ts";
 
 /** Where the CLI writes; tests pass their own. */
 export interface CliIo {
@@ -119,7 +119,7 @@ export async function main(args: string[], rawIo: CliIo = denoIo): Promise<numbe
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return 0; // --help, --version
       if (error.code === "commander.help") return 2; // no command: usage is already on stderr
-      io.stderr(`kontra: ${oneLine(error).replace(/^error: /, "")}\n`);
+      io.stderr(`kontra: ${describeError(error).replace(/^error: /, "")}\n`);
       return 2;
     }
     if (error instanceof KontraError) {
@@ -127,7 +127,7 @@ export async function main(args: string[], rawIo: CliIo = denoIo): Promise<numbe
       if (debug) io.stderr(`${error.stack}\n`);
       return error.exitCode;
     }
-    io.stderr(`kontra: ${oneLine(error)}\n`);
+    io.stderr(`kontra: ${describeError(error)}\n`);
     if (debug && error instanceof Error) io.stderr(`${error.stack}\n`);
     return 3;
   }

@@ -18,7 +18,6 @@ export {
 } from "./src/kontract/load.ts";
 export {
   type AnyRule,
-  type ColumnInfo,
   type ColumnTypeMeasure,
   defineRule,
   type DuplicatesMeasure,
@@ -32,22 +31,23 @@ export {
   type ViolationsMeasure,
 } from "./src/rules/define.ts";
 export { registerRule } from "./src/rules/registry.ts";
-export { DataSourceError, KontractError, KontraError } from "./src/errors.ts";
+export { DataSourceError, KontractError, KontraError } from "./src/core/errors.ts";
 export type {
   ActionResult,
-  ExecutionSource,
   ResultDocument,
   RuleResult,
   RuleStatus,
   RunStats,
   Summary,
 } from "./src/report/result.ts";
-export type { CsvSpec, DatasourceQuerySpec, Severity } from "./src/kontract/schema.ts";
+export type { CsvSpec, DatasourceQuerySpec } from "./src/kontract/schema.ts";
+export type { Severity } from "./src/core/severity.ts";
+export type { ExecutionSource } from "./src/core/tiers.ts";
 export type { Dialect, SqlValue } from "./src/sql/dialect.ts";
 export type { UserSqlGuard, UserSqlScope } from "./src/sql/user_sql.ts";
-export type { Environment } from "./src/kontract/env.ts";
-export type { DatasetStats } from "./src/sources/source.ts";
-export { VERSION } from "./src/version.ts";
+export type { Environment } from "./src/core/environment.ts";
+export type { ColumnInfo, DatasetStats } from "./src/core/dataset.ts";
+export { VERSION } from "./src/core/version.ts";
 export {
   type QuarantineVerification,
   type RunVerification,
@@ -62,7 +62,7 @@ export type {
   QuarantineConfig,
   QuarantineFormat,
   SlackConfig,
-} from "./src/actions/spec.ts";
+} from "./src/kontract/actions_spec.ts";
 export type {
   ManifestColumn,
   ManifestFile,

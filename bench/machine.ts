@@ -3,7 +3,7 @@
  * @module
  */
 import { DuckDBInstance } from "@duckdb/node-api";
-import { VERSION } from "../src/version.ts";
+import { VERSION } from "../src/core/version.ts";
 
 /** Cores, memory, OS and versions. */
 export interface Machine {

@@ -3,7 +3,7 @@
  * Run: `deno task doc:security`. A test fails when the file and the code drift apart.
  * @module
  */
-import { withAllowedFunctions } from "../src/sql/allowed_functions_doc.ts";
+import { withAllowedFunctions } from "../src/databases/allowed_functions_doc.ts";
 
 const target = new URL("../docs/security.md", import.meta.url);
 await Deno.writeTextFile(target, withAllowedFunctions(await Deno.readTextFile(target)));

@@ -4,9 +4,9 @@
  * @module
  */
 import { isAbsolute, resolve } from "node:path";
-import { KontractError } from "./errors.ts";
+import { KontractError } from "./core/errors.ts";
 import type { Kontract } from "./kontract/load.ts";
-import { openSource } from "./sources/resolve.ts";
+import { openSource } from "./open_source.ts";
 import type { Source } from "./sources/source.ts";
 
 /**

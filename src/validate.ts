@@ -3,7 +3,7 @@
  * @module
  */
 import { type ActionOptions, ActionRunner } from "./actions/run_actions.ts";
-import type { AlertWhen, QuarantineConfig } from "./actions/spec.ts";
+import type { AlertWhen, QuarantineConfig } from "./kontract/actions_spec.ts";
 import { runKontract } from "./engine/validate.ts";
 import { type Kontract, loadKontract, type LoadOptions } from "./kontract/load.ts";
 import { renderJson } from "./report/json.ts";

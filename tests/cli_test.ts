@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { join, relative } from "node:path";
 import pl from "nodejs-polars";
 import { type ResultDocument, ResultDocumentModel } from "../src/report/result.ts";
-import { VERSION } from "../src/version.ts";
+import { VERSION } from "../src/core/version.ts";
 import {
   assertOneLineError,
   REPO,

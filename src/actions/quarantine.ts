@@ -14,18 +14,15 @@
  */
 import { polarsColumns, polarsTypeNames } from "../core/polars_types.ts";
 import { scrubSecrets } from "../core/secrets.ts";
-import { KontractError } from "../errors.ts";
+import { KontractError } from "../core/errors.ts";
 import { planRules } from "../engine/plan.ts";
-import {
-  compareIds,
-  type RowRule,
-  type ViolatingRows,
-  violatingRows,
-} from "../engine/violating_rows.ts";
+import { compareIds, violatingRows } from "../engine/violating_rows.ts";
+import type { RowRule, ViolatingRows } from "../sources/violating_rows.ts";
 import type { Kontract } from "../kontract/load.ts";
 import type { ActionResult, ResultDocument } from "../report/result.ts";
-import type { Schema, Source } from "../sources/source.ts";
-import { VERSION } from "../version.ts";
+import type { Source } from "../sources/source.ts";
+import type { Schema } from "../core/dataset.ts";
+import { VERSION } from "../core/version.ts";
 import {
   inspectFiles,
   MANIFEST_NAME,
@@ -37,7 +34,7 @@ import {
   sha256Text,
 } from "./quarantine_manifest.ts";
 import { LocalDirSink, type QuarantineSink } from "./quarantine_sink.ts";
-import type { QuarantineConfig, QuarantineFormat } from "./spec.ts";
+import type { QuarantineConfig, QuarantineFormat } from "../kontract/actions_spec.ts";
 
 /** Everything the quarantine needs. */
 export interface QuarantineRequest {

@@ -11,9 +11,9 @@ import pl, { type DataType } from "nodejs-polars";
 import { z } from "zod";
 import { polarsTypeNames } from "../core/polars_types.ts";
 import { scrubSecrets, scrubSecretsDeep } from "../core/secrets.ts";
-import { REASON_COLUMN, RULE_ID_COLUMN } from "../engine/violating_rows.ts";
-import { fingerprint, sortKeys } from "../report/canonical.ts";
-import type { QuarantineFormat } from "./spec.ts";
+import { REASON_COLUMN, RULE_ID_COLUMN } from "../sources/violating_rows.ts";
+import { fingerprint, sortKeys } from "../core/canonical.ts";
+import type { QuarantineFormat } from "../kontract/actions_spec.ts";
 
 /** The manifest's file name. Its presence marks a complete run directory. */
 export const MANIFEST_NAME = "_manifest.json";

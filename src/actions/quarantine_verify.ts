@@ -14,8 +14,8 @@
 import { basename } from "node:path";
 import { BoundedReadError, readBoundedTextFile } from "../core/bounded_read.ts";
 import { printable } from "../core/printable.ts";
-import { DataSourceError, oneLine } from "../errors.ts";
-import type { Environment } from "../kontract/env.ts";
+import { DataSourceError, describeError } from "../core/errors.ts";
+import type { Environment } from "../core/environment.ts";
 import {
   digestFile,
   type FileInspection,
@@ -119,7 +119,7 @@ async function verifyLocal(root: string): Promise<RunVerification[]> {
 
 /** The OS's reason without the path it quotes (the caller names the path its own way). */
 function osReason(error: unknown): string {
-  return oneLine(error).replace(/:\s*\w+ '.*$/, "").replace(/ \(os error \d+\)/, "");
+  return describeError(error).replace(/:\s*\w+ '.*$/, "").replace(/ \(os error \d+\)/, "");
 }
 
 /** Directories holding a manifest or data files, at most {@linkcode MAX_DEPTH} below. */
@@ -217,7 +217,7 @@ export async function verifyRun(
     return {
       location: label,
       ok: false,
-      problems: [`${MANIFEST_NAME} is not a valid manifest: ${oneLine(error)}`],
+      problems: [`${MANIFEST_NAME} is not a valid manifest: ${describeError(error)}`],
     };
   }
   const problems = await compare(dir, names, manifest, runName);
@@ -265,7 +265,7 @@ async function compare(
       const contents = readContents(path, manifest.format);
       found = { file: { name: recorded.name, bytes, rows: contents.rows, sha256 }, ...contents };
     } catch (error) {
-      problems.push(`${recorded.name}: unreadable (${oneLine(error)})`);
+      problems.push(`${recorded.name}: unreadable (${describeError(error)})`);
       continue;
     }
     inspected.push(found);

@@ -5,7 +5,7 @@
  * one-line error, and the validation result stands. Errors never hold the webhook URL.
  * @module
  */
-import { oneLine } from "../errors.ts";
+import { describeError } from "../core/errors.ts";
 import type { Kontract } from "../kontract/load.ts";
 import type { ActionResult, ResultDocument } from "../report/result.ts";
 import type { Source } from "../sources/source.ts";
@@ -13,7 +13,7 @@ import { runQuarantine } from "./quarantine.ts";
 import type { QuarantineSink } from "./quarantine_sink.ts";
 import { postToSlack, type SlackPostOptions } from "./slack.ts";
 import { slackMessage } from "./slack_message.ts";
-import type { AlertWhen, QuarantineConfig } from "./spec.ts";
+import type { AlertWhen, QuarantineConfig } from "../kontract/actions_spec.ts";
 
 /** How actions run; every field is optional. */
 export interface ActionOptions {
@@ -178,7 +178,7 @@ export async function isolate(
   try {
     return await Promise.race([running, timedOut]);
   } catch (error) {
-    return { action, status: "failed", error: redact(oneLine(error), secrets) };
+    return { action, status: "failed", error: redact(describeError(error), secrets) };
   } finally {
     clearTimeout(timer);
   }

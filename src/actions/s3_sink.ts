@@ -6,7 +6,7 @@
  * @module
  */
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { Environment } from "../kontract/env.ts";
+import type { Environment } from "../core/environment.ts";
 import { MANIFEST_NAME } from "./quarantine_manifest.ts";
 import { pathSegment, type QuarantineSink } from "./quarantine_sink.ts";
 import { s3Access, s3Error } from "../sources/s3_access.ts";

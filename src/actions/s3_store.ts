@@ -11,7 +11,7 @@ import type {
   ListObjectsV2CommandOutput,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { DataSourceError } from "../errors.ts";
+import { DataSourceError } from "../core/errors.ts";
 import { parseS3Uri } from "../sources/s3_location.ts";
 import { listPages, sendS3 } from "../sources/s3_request.ts";
 

@@ -10,7 +10,7 @@ import { scrubSecretsDeep } from "../core/secrets.ts";
 import { splitUri } from "../core/uri_credentials.ts";
 import type { ActionResult, ResultDocument, RuleResult } from "../report/result.ts";
 import { formatCount } from "../report/terminal.ts";
-import { VERSION } from "../version.ts";
+import { VERSION } from "../core/version.ts";
 
 /** A Block Kit text object. */
 export interface SlackText {

@@ -7,7 +7,7 @@
 import { resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { loadEnvironment, readEnvFile } from "../kontract/env.ts";
-import { renderVerification } from "../report/actions_text.ts";
+import { renderVerification } from "./actions_text.ts";
 import { verifyQuarantine } from "./quarantine_verify.ts";
 
 interface VerifyFlags {

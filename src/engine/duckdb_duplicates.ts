@@ -12,8 +12,8 @@
  * @module
  */
 import { DuckDBInstance } from "@duckdb/node-api";
-import { DataSourceError } from "../errors.ts";
-import type { ColumnInfo } from "../rules/define.ts";
+import { DataSourceError, describeError } from "../core/errors.ts";
+import type { ColumnInfo } from "../core/dataset.ts";
 import type { DuckdbTable } from "../sources/source.ts";
 import { duckdb } from "../sql/duckdb.ts";
 import { makeTempDir, removeTempDir } from "../core/temp_dirs.ts";
@@ -107,7 +107,7 @@ export async function countDuplicatesInDuckdb(
     }
   } catch (error) {
     if (error instanceof DataSourceError) throw error;
-    throw new DataSourceError(`duplicates count failed: ${String(error).split("\n")[0]}`, 3);
+    throw new DataSourceError(`duplicates count failed: ${describeError(error)}`, 3);
   } finally {
     instance?.closeSync();
     await removeTempDir(spill);

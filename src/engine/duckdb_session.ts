@@ -13,7 +13,7 @@
  * @module
  */
 import { DuckDBInstance, type DuckDBResultReader } from "@duckdb/node-api";
-import { DataSourceError } from "../errors.ts";
+import { DataSourceError } from "../core/errors.ts";
 import { duckdb } from "../sql/duckdb.ts";
 import { type VettedSql, vetUserSql } from "../sql/user_sql.ts";
 import type { DuckdbTable } from "../sources/source.ts";

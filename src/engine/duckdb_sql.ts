@@ -5,7 +5,7 @@
  * locked-down DuckDB session over the dataset, one prepared statement per query.
  * @module
  */
-import { DataSourceError, KontractError } from "../errors.ts";
+import { DataSourceError, KontractError } from "../core/errors.ts";
 import { type Kontract, ruleLabel } from "../kontract/load.ts";
 import type { DuckdbTable } from "../sources/source.ts";
 import type { VettedSql } from "../sql/user_sql.ts";

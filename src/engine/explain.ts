@@ -6,7 +6,7 @@
  * @module
  */
 import type { Kontract } from "../kontract/load.ts";
-import type { ExecutionSource } from "../report/result.ts";
+import type { ExecutionSource } from "../core/tiers.ts";
 import type { Source } from "../sources/source.ts";
 import { type Plan, type PlannedRule, planRules } from "./plan.ts";
 import { pushdownStatement } from "./pushdown.ts";

@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import pl, { type LazyDataFrame } from "nodejs-polars";
-import { DataSourceError } from "../errors.ts";
+import { DataSourceError, describeError } from "../core/errors.ts";
 import type { DuckdbTable } from "../sources/source.ts";
 import { duckdb } from "../sql/duckdb.ts";
 import { makeTempDir, removeTempDir } from "../core/temp_dirs.ts";
@@ -46,6 +46,6 @@ export async function copyLocally(data: LazyDataFrame): Promise<LocalCopy> {
   } catch (error) {
     await release();
     if (error instanceof DataSourceError) throw error;
-    throw new DataSourceError(`local copy failed: ${String(error).split("\n")[0]}`, 3);
+    throw new DataSourceError(`local copy failed: ${describeError(error)}`, 3);
   }
 }

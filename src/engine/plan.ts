@@ -4,9 +4,10 @@
  * @module
  */
 import type { Kontract, RuleInstance } from "../kontract/load.ts";
-import type { ColumnInfo, Measure } from "../rules/define.ts";
-import type { DatasetStats, Schema } from "../sources/source.ts";
-import type { ExecutionSource } from "../report/result.ts";
+import type { Measure } from "../rules/define.ts";
+import type { ColumnInfo } from "../core/dataset.ts";
+import type { DatasetStats, Schema } from "../core/dataset.ts";
+import type { ExecutionSource } from "../core/tiers.ts";
 
 /** One rule with the tier that will measure it. */
 export interface PlannedRule {

@@ -15,7 +15,7 @@
  * read, and `pushdown.ts` names the rule.
  * @module
  */
-import { KontractError } from "../errors.ts";
+import { KontractError } from "../core/errors.ts";
 import { ruleLabel } from "../kontract/load.ts";
 import type { Source } from "../sources/source.ts";
 import type { VettedSql } from "../sql/user_sql.ts";

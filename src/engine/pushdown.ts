@@ -18,10 +18,10 @@
  * their counts.
  * @module
  */
-import { KontractError, KontraError } from "../errors.ts";
+import { KontractError, KontraError } from "../core/errors.ts";
 import { failureReason, type RuleErrors } from "./rule_failure.ts";
 import type { RunStats } from "../report/result.ts";
-import { nestedUserSql, type SqlAccess, withPrefix } from "../sources/sql_access.ts";
+import { nestedUserSql, type SqlAccess, withPrefix } from "../sql/sql_access.ts";
 import { ruleLabel } from "../kontract/load.ts";
 import type { Plan, PlannedRule } from "./plan.ts";
 
@@ -172,11 +172,12 @@ async function itemOf(
     }
     case "duplicates": {
       const name = dialect.ident(column!.name);
+      const key = dialect.exact(name, column!.dtype);
       const expression = failFast
         ? exists(
-          `SELECT ${name} FROM ${relation} WHERE ${name} IS NOT NULL GROUP BY ${name} HAVING COUNT(*) > 1`,
+          `SELECT ${key} FROM ${relation} WHERE ${name} IS NOT NULL GROUP BY ${key} HAVING COUNT(*) > 1`,
         )
-        : `COUNT(${name}) - COUNT(DISTINCT ${name})`;
+        : `COUNT(${name}) - COUNT(DISTINCT ${key})`;
       return { ruleId, label: ruleLabel(instance), expression, failFast };
     }
     case "sql_query": {

@@ -5,7 +5,7 @@
  * no secret, no Rust panic wrapper, no "Error:" prefixes.
  * @module
  */
-import { oneLine } from "../errors.ts";
+import { describeError } from "../core/errors.ts";
 
 /** Rule id → why it could not be measured. */
 export type RuleErrors = Map<string, string>;
@@ -21,7 +21,7 @@ const NOISE = [
 
 /** The one-line reason a rule could not be measured, from whatever was thrown. */
 export function failureReason(error: unknown): string {
-  let text = oneLine(error);
+  let text = describeError(error);
   for (let changed = true; changed;) {
     changed = false;
     for (const pattern of NOISE) {

@@ -12,7 +12,7 @@
 import pl, { type DataFrame, type Expr, type LazyDataFrame } from "nodejs-polars";
 // Loaded for its effect too: Parquet INTERVAL columns must not make Polars panic.
 import "../core/polars_types.ts";
-import { DataSourceError, KontractError } from "../errors.ts";
+import { DataSourceError, describeError, KontractError } from "../core/errors.ts";
 import type { Source } from "../sources/source.ts";
 import {
   countDuplicatesInDuckdb,
@@ -211,7 +211,7 @@ export function collectStreaming(query: LazyDataFrame): DataFrame {
     // deno-lint-ignore no-explicit-any
     return query.collectSync({ engine: "streaming" } as any);
   } catch (error) {
-    throw new DataSourceError(`scan failed: ${String(error).split("\n")[0]}`, 3);
+    throw new DataSourceError(`scan failed: ${describeError(error)}`, 3);
   }
 }
 

@@ -8,7 +8,7 @@
  * @module
  */
 import pl, { type DataFrame, type DataType } from "nodejs-polars";
-import { KontractError } from "../errors.ts";
+import { describeError, KontractError } from "../core/errors.ts";
 import { duckdb } from "../sql/duckdb.ts";
 import type { DuckdbTable } from "../sources/source.ts";
 import type { VettedSql } from "../sql/user_sql.ts";
@@ -50,7 +50,7 @@ export async function traceSqlRows(
       );
       returned = probe.columnNames();
     } catch (error) {
-      return { skipped: `the query failed: ${String(error).split("\n")[0]}` };
+      return { skipped: `the query failed: ${describeError(error)}` };
     }
     const missing = columns.filter((column) => !returned.includes(column));
     if (missing.length > 0) {
@@ -78,7 +78,7 @@ export async function traceSqlRows(
     } catch (error) {
       return {
         skipped: `its rows cannot be traced: their types differ from the dataset's (${
-          String(error).split("\n")[0]
+          describeError(error)
         })`,
       };
     }

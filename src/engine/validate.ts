@@ -3,7 +3,7 @@
  * @module
  */
 import { closest } from "fastest-levenshtein";
-import { KontractError } from "../errors.ts";
+import { KontractError } from "../core/errors.ts";
 import { type Kontract, ruleLabel } from "../kontract/load.ts";
 import {
   documentPassed,
@@ -14,7 +14,8 @@ import {
   summarize,
 } from "../report/result.ts";
 import type { Observation } from "../rules/define.ts";
-import type { DatasetStats, Schema, Source } from "../sources/source.ts";
+import type { Source } from "../sources/source.ts";
+import type { DatasetStats, Schema } from "../core/dataset.ts";
 import { type Plan, type PlannedRule, planRules } from "./plan.ts";
 import { measureInDatabase, sqlRunStats } from "./pushdown.ts";
 import { peakRssBytes } from "./peak_rss.ts";

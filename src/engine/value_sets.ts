@@ -18,7 +18,8 @@
  * @module
  */
 import pl, { type LazyDataFrame } from "nodejs-polars";
-import type { ColumnInfo, Measure, ValueSet } from "../rules/define.ts";
+import type { Measure, ValueSet } from "../rules/define.ts";
+import type { ColumnInfo } from "../core/dataset.ts";
 
 /** The value sets a rule's predicate needs, none for measures without any. */
 export function valueSetsOf(measure: Measure, column: ColumnInfo | undefined): ValueSet[] {

@@ -14,10 +14,18 @@
  *   streaming cursor) yields the rows itself as ordered batches.
  * @module
  */
-import pl, { type DataFrame, type Expr, type LazyDataFrame, type Series } from "nodejs-polars";
-import { DataSourceError, oneLine } from "../errors.ts";
-import type { ColumnInfo, Measure } from "../rules/define.ts";
-import type { Schema, Source } from "../sources/source.ts";
+import pl, { type Expr, type LazyDataFrame, type Series } from "nodejs-polars";
+import { DataSourceError, describeError } from "../core/errors.ts";
+import type { Schema } from "../core/dataset.ts";
+import type { Source } from "../sources/source.ts";
+import {
+  REASON_COLUMN,
+  type RowRule,
+  RULE_ID_COLUMN,
+  type ViolatingRows,
+  type ViolatingRowsRequest,
+  type ViolatingRowsSource,
+} from "../sources/violating_rows.ts";
 import {
   collectStreaming,
   filtersInReader,
@@ -27,57 +35,6 @@ import {
 } from "./scan.ts";
 import { traceSqlRows } from "./sql_trace.ts";
 import { joinValueSets, valueSetColumns, valueSetsOf } from "./value_sets.ts";
-
-/** The column naming the rule a quarantined row violates. */
-export const RULE_ID_COLUMN = "_violated_rule_id";
-/** The column saying why the row violates it. */
-export const REASON_COLUMN = "_error_reason";
-
-/** A failing row-level rule whose rows are wanted. */
-export interface RowRule {
-  /** The rule id, written to `_violated_rule_id`. */
-  id: string;
-  /** Written to `_error_reason`. */
-  reason: string;
-  /** The rule's measure: `violations`, `duplicates` or `sql_query`. */
-  measure: Measure;
-  /** The checked column, for column rules. */
-  column?: ColumnInfo;
-}
-
-/** What a source must be told to yield its violating rows. */
-export interface ViolatingRowsRequest {
-  /** The rules, sorted by id. */
-  rules: RowRule[];
-  schema: Schema;
-  /** Rows in the dataset, as validation counted them. */
-  rows: number;
-}
-
-/** The violating rows, in source order then rule id. */
-export type ViolatingRows =
-  | {
-    kind: "lazy";
-    /** A lazy query to sink: all source columns, then `_violated_rule_id`, `_error_reason`. */
-    frame: LazyDataFrame;
-    /** Rules left out, and why (e.g. a SELECT that does not return every column). */
-    notes: string[];
-  }
-  | {
-    kind: "batches";
-    /** Ordered batches with the same columns; each becomes one part file. */
-    batches: AsyncIterable<DataFrame>;
-    notes: string[];
-  };
-
-/**
- * A source that streams its violating rows itself, e.g. a database through a cursor
- * over `SELECT *, … WHERE p1 OR p2 ORDER BY <key>` built from each rule's `sql`
- * predicate. Sources with `scan()` need not implement it.
- */
-export interface ViolatingRowsSource {
-  violatingRows(request: ViolatingRowsRequest): Promise<ViolatingRows>;
-}
 
 /** Whether a source yields its violating rows itself. */
 export function yieldsViolatingRows(source: Source): source is Source & ViolatingRowsSource {
@@ -151,7 +108,7 @@ function readableColumns(
       source.scan([column.name]).limit(1).collectSync();
       return true;
     } catch (error) {
-      notes.push(`column ${column.name} left out: Polars cannot read it (${oneLine(error)})`);
+      notes.push(`column ${column.name} left out: Polars cannot read it (${describeError(error)})`);
       return false;
     }
   }).map((column) => column.name);
@@ -216,7 +173,7 @@ async function predicateOf(
         dtypes = source.scan(columns).limit(0).collectSync().schema;
       } catch (error) {
         // A type nodejs-polars cannot hand to JS (Binary): the rows cannot be matched.
-        notes.push(`${rule.id}: skipped: its rows cannot be traced (${oneLine(error)})`);
+        notes.push(`${rule.id}: skipped: its rows cannot be traced (${describeError(error)})`);
         return undefined;
       }
       const table = await source.duckdb();

@@ -11,7 +11,7 @@
 import { Buffer } from "node:buffer";
 import { deflateSync, inflateSync } from "node:zlib";
 import { scrubSecrets, scrubSecretsDeep } from "../core/secrets.ts";
-import { KontraError } from "../errors.ts";
+import { KontraError } from "../core/errors.ts";
 import { type ResultDocument, type RuleResult, statusOf } from "../report/result.ts";
 
 /** The protocol version every message carries. */

@@ -6,11 +6,9 @@
  */
 import { parse } from "dotenv";
 import { BoundedReadError, readBoundedTextFile } from "../core/bounded_read.ts";
+import type { Environment } from "../core/environment.ts";
 import { printable } from "../core/printable.ts";
-import { KontractError } from "../errors.ts";
-
-/** Variables a Kontract can read. Kept in memory only: credentials live here. */
-export type Environment = Readonly<Record<string, string>>;
+import { KontractError } from "../core/errors.ts";
 
 /** The largest `.env` file read. */
 export const MAX_ENV_FILE_BYTES = 1024 * 1024;

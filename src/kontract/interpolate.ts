@@ -5,7 +5,7 @@
  * secret scrubber here, where Kontra learns them.
  * @module
  */
-import type { Environment } from "./env.ts";
+import type { Environment } from "../core/environment.ts";
 import { registerKontractSecrets } from "./secrets.ts";
 
 /** A variable that the environment does not define, and where it was used. */

@@ -10,24 +10,20 @@
  */
 import { dirname, relative, resolve } from "node:path";
 import type { z } from "zod";
-import type { ActionsConfig } from "../actions/spec.ts";
+import type { ActionsConfig } from "./actions_spec.ts";
 import { BoundedReadError, readBoundedTextFile } from "../core/bounded_read.ts";
 import { printable } from "../core/printable.ts";
-import { KontractError } from "../errors.ts";
-import { fingerprint } from "../report/canonical.ts";
+import { KontractError } from "../core/errors.ts";
+import { fingerprint } from "../core/canonical.ts";
 import type { AnyRule } from "../rules/define.ts";
 import { closestRuleName, findRule } from "../rules/registry.ts";
-import { type Environment, loadEnvironment, readEnvFile } from "./env.ts";
+import { loadEnvironment, readEnvFile } from "./env.ts";
+import type { Environment } from "../core/environment.ts";
 import { interpolate } from "./interpolate.ts";
 import { type FieldPath, formatPath, KontractOrigin } from "./positions.ts";
 import { findLiteralSecrets } from "./secrets.ts";
-import {
-  type CsvSpec,
-  type DatasourceQuerySpec,
-  KontractSpec,
-  type RuleSpec,
-  type Severity,
-} from "./schema.ts";
+import { type CsvSpec, type DatasourceQuerySpec, KontractSpec, type RuleSpec } from "./schema.ts";
+import type { Severity } from "../core/severity.ts";
 
 /** The largest Kontract file (or `extends:` base) read: 10 MB. */
 export const MAX_KONTRACT_BYTES = 10 * 1024 * 1024;

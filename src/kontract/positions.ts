@@ -19,7 +19,7 @@ import {
   visit,
 } from "yaml";
 import { printable } from "../core/printable.ts";
-import { KontractError } from "../errors.ts";
+import { KontractError } from "../core/errors.ts";
 
 /** How many values aliases (`*name`) may add to a Kontract when expanded. */
 export const MAX_ALIAS_EXPANSION = 100_000;

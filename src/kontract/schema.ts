@@ -4,12 +4,8 @@
  * @module
  */
 import { z } from "zod";
-import { ActionsSpec } from "../actions/spec.ts";
-
-/** How much a failing rule matters. Only `blocking` failures fail a run. */
-export type Severity = "blocking" | "warning" | "info";
-/** zod model of {@linkcode Severity}. */
-export const Severity: z.ZodType<Severity> = z.enum(["blocking", "warning", "info"]);
+import { Severity } from "../core/severity.ts";
+import { ActionsSpec } from "./actions_spec.ts";
 
 /** One entry of `rules:` before its params are checked against the rule. */
 export const RuleSpec = z.strictObject({

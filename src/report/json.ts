@@ -3,7 +3,7 @@
  * key-sorted, so the same Kontract and data always give the same bytes.
  * @module
  */
-import { sortKeys } from "./canonical.ts";
+import { sortKeys } from "../core/canonical.ts";
 import { type ResultDocument, ResultDocumentModel } from "./result.ts";
 
 /** The result as JSON text (2-space indent, trailing newline). */

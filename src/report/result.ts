@@ -6,14 +6,12 @@
  * the zod objects is the key order of the emitted JSON.
  * @module
  */
+import type { ExecutionSource } from "../core/tiers.ts";
 import { z } from "zod";
-import { Severity } from "../kontract/schema.ts";
+import { Severity } from "../core/severity.ts";
 
 /** The schema version this model describes. */
 export const SCHEMA_VERSION = "1.0";
-
-/** Which tier answered a rule. */
-export type ExecutionSource = "metadata" | "scan" | "sql";
 
 /**
  * A rule's outcome: `passed`, `failed` (the data violates it), or `error` (it could not

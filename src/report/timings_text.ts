@@ -27,7 +27,7 @@ export function renderTimings(stats: RunStats): string {
   const width = Math.max(...rows.map(([label]) => label.length));
   const lines = rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
   const statements = (stats.sql ?? []).map((sql, index) =>
-    `  ${index + 1}. ${oneLine(sql, STATEMENT_WIDTH)}`
+    `  ${index + 1}. ${describeError(sql, STATEMENT_WIDTH)}`
   );
   return ["Timings", ...lines, ...(statements.length ? ["SQL", ...statements] : [])].join("\n") +
     "\n";
@@ -53,7 +53,7 @@ function bytes(value: number): string {
 }
 
 /** A statement on one line (white space folded), cut to `width` with an ellipsis. */
-function oneLine(sql: string, width: number): string {
+function describeError(sql: string, width: number): string {
   const folded = sql.replace(/\s+/g, " ").trim();
   return folded.length <= width ? folded : `${folded.slice(0, width - 1)}…`;
 }

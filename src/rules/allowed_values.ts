@@ -10,7 +10,8 @@
 import pl from "nodejs-polars";
 import { z } from "zod";
 import { scalarValueProblem } from "./column_support.ts";
-import { type ColumnInfo, defineRule } from "./define.ts";
+import { defineRule } from "./define.ts";
+import type { ColumnInfo } from "../core/dataset.ts";
 import { type ListedValue, polarsMembership } from "./literals.ts";
 import { sqlInList } from "./sql_values.ts";
 

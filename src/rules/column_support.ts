@@ -4,7 +4,7 @@
  * not break on the same table in a database.
  * @module
  */
-import type { ColumnInfo } from "./define.ts";
+import type { ColumnInfo } from "../core/dataset.ts";
 
 const TEXT = ["String", "Utf8"];
 // Values that hold other values, bytes, and durations (Polars cannot cast them to text,

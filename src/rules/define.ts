@@ -7,18 +7,10 @@
 import type { Expr, Series } from "nodejs-polars";
 import type { z } from "zod";
 import type { Dialect } from "../sql/dialect.ts";
-import type { DatasetStats } from "../sources/source.ts";
+import type { ColumnInfo, DatasetStats } from "../core/dataset.ts";
 
 /** Column rules check one column (`params.column`); dataset rules check the whole dataset. */
 export type RuleScope = "column" | "dataset";
-
-/** What the engine knows about a column when it builds a rule's predicate. */
-export interface ColumnInfo {
-  /** The column's name. */
-  name: string;
-  /** The Polars type name of the column, e.g. `Int64`, `String`, `Datetime`. */
-  dtype: string;
-}
 
 /**
  * Count the rows where a predicate holds (true = the row violates the rule). Every

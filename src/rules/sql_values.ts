@@ -29,7 +29,7 @@ export function sqlInList(
 ): string | undefined {
   const typed = typedValues(values, dtype);
   if (typed.values.length === 0) return undefined;
-  const left = leftSide(dialect, column, typed.compare);
+  const left = leftSide(dialect, column, typed.compare, dtype);
   const special = (value: ListedValue) => typeof value === "number" && !isFinite(value);
   const plain = typed.values.filter((value) => !special(value));
   const tests: string[] = [];
@@ -43,16 +43,21 @@ export function sqlInList(
   // Snowflake and DuckDB all read. Kept out of IN lists, which want constants.
   for (const value of typed.values.filter(special)) {
     const text = dialect.literal(specialText(value as number));
-    tests.push(`${left} = CAST(${text} AS DOUBLE PRECISION)`);
+    tests.push(`${left} = ${dialect.castDouble(text)}`);
   }
   return tests.length === 1 ? tests[0] : `(${tests.join(" OR ")})`;
 }
 
-function leftSide(dialect: Dialect, column: string, compare: Comparison): string {
+function leftSide(
+  dialect: Dialect,
+  column: string,
+  compare: Comparison,
+  dtype: string,
+): string {
   if (compare === "column_text") return dialect.castText(column);
   // Decimals as 64-bit floats, as the scan compares them.
-  if (compare === "decimal") return `CAST(${column} AS DOUBLE PRECISION)`;
-  return column;
+  if (compare === "decimal") return dialect.castDouble(column);
+  return dialect.exact(column, dtype);
 }
 
 function specialText(value: number): string {

@@ -8,7 +8,7 @@
  */
 import { Buffer } from "node:buffer";
 import pl from "nodejs-polars";
-import { DataSourceError, oneLine } from "../errors.ts";
+import { DataSourceError, describeError } from "../core/errors.ts";
 import { CsvRecordCounter, type RaggedRow } from "./csv_records.ts";
 import { type FileColumn, nameFiles } from "./file_schema.ts";
 
@@ -96,7 +96,7 @@ function inferTypes(name: string, bytes: Uint8Array): FileColumn[] {
     });
   } catch (error) {
     throw new DataSourceError(
-      `${name}: cannot read the CSV header and types: ${oneLine(error)}`,
+      `${name}: cannot read the CSV header and types: ${describeError(error)}`,
       3,
     );
   }

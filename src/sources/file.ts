@@ -7,13 +7,14 @@
 import { globSync } from "node:fs";
 import type { DataFrame, LazyDataFrame } from "nodejs-polars";
 import { polarsColumns } from "../core/polars_types.ts";
-import { DataSourceError } from "../errors.ts";
+import { DataSourceError, describeError } from "../core/errors.ts";
 import type { RaggedRowsPolicy } from "./csv_inspect.ts";
 import { displayNames } from "./file_schema.ts";
 import { type DataFile, type FileFormat, FileSet } from "./file_set.ts";
 import { exactGlob, localSiblings } from "./one_scan.ts";
 import { localRangeReader } from "./parquet_footer.ts";
-import type { DatasetStats, DuckdbTable, Schema, Source } from "./source.ts";
+import type { DuckdbTable, Source } from "./source.ts";
+import type { DatasetStats, Schema } from "../core/dataset.ts";
 
 export type { FileFormat } from "./file_set.ts";
 
@@ -267,6 +268,6 @@ async function filesAt(path: string, uri: string): Promise<string[]> {
 
 /** The OS's reason without the path it quotes (the caller names the path its own way). */
 function osReason(error: unknown): string {
-  const text = String(error instanceof Error ? error.message : error).split("\n")[0];
+  const text = describeError(error);
   return text.replace(/:\s*\w+ '.*$/, "").replace(/ \(os error \d+\)/, "");
 }

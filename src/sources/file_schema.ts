@@ -11,8 +11,8 @@
  * @module
  */
 import pl, { type DataType } from "nodejs-polars";
-import type { ColumnInfo } from "../rules/define.ts";
-import type { ColumnDrift, ColumnVariants, Schema } from "./source.ts";
+import type { ColumnInfo } from "../core/dataset.ts";
+import type { ColumnDrift, ColumnVariants, Schema } from "../core/dataset.ts";
 
 /** One column of one file, typed as a Polars scan of that file alone would type it. */
 export interface FileColumn {

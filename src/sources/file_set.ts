@@ -14,8 +14,8 @@
  */
 import pl, { type DataType, type Expr, type LazyDataFrame } from "nodejs-polars";
 import { polarsColumns } from "../core/polars_types.ts";
-import { DataSourceError, oneLine } from "../errors.ts";
-import type { ColumnInfo } from "../rules/define.ts";
+import { DataSourceError, describeError } from "../core/errors.ts";
+import type { ColumnInfo } from "../core/dataset.ts";
 import { duckdb } from "../sql/duckdb.ts";
 import {
   CSV_INFER_ROWS,
@@ -32,7 +32,7 @@ import {
   readParquetFooters,
 } from "./parquet_footer.ts";
 import { parquetFileColumns } from "./parquet_types.ts";
-import type { DatasetStats, Schema } from "./source.ts";
+import type { DatasetStats, Schema } from "../core/dataset.ts";
 
 /** File formats Kontra reads. */
 export type FileFormat = "parquet" | "csv";
@@ -213,7 +213,7 @@ export class FileSet {
     try {
       columns = polarsColumns(pl.scanParquet(first.path, this.#cloud()).limit(0).collectSync());
     } catch (error) {
-      throw new DataSourceError(`${first.name}: cannot read parquet: ${oneLine(error)}`, 3);
+      throw new DataSourceError(`${first.name}: cannot read parquet: ${describeError(error)}`, 3);
     }
     if (dataset.uniform) return columns;
     const polars = new Map(columns.map((column) => [column.name, column.dtype]));

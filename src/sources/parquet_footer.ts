@@ -9,8 +9,8 @@ import {
   parquetMetadataAsync,
   type RowGroup,
 } from "hyparquet";
-import { DataSourceError, oneLine } from "../errors.ts";
-import type { DatasetStats } from "./source.ts";
+import { DataSourceError, describeError } from "../core/errors.ts";
+import type { DatasetStats } from "../core/dataset.ts";
 
 /** Random access to a file's bytes; `end` is exclusive. */
 export interface ByteRangeReader {
@@ -79,7 +79,7 @@ const MIN_PARQUET_BYTES = 12;
 
 /** What is wrong with a file hyparquet could not read, in words. */
 function damage(error: unknown): string {
-  const reason = oneLine(error);
+  const reason = describeError(error);
   if (/footer != PAR1/.test(reason)) {
     return "it does not end with the Parquet magic bytes PAR1 (cut short, or not Parquet)";
   }

@@ -4,7 +4,7 @@
  * @module
  */
 import type { FileMetaData, SchemaElement, TimeUnit } from "hyparquet";
-import type { ColumnInfo } from "../rules/define.ts";
+import type { ColumnInfo } from "../core/dataset.ts";
 import type { FileColumn } from "./file_schema.ts";
 
 /** The top-level columns of a Parquet file and their Polars type names. */

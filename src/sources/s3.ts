@@ -16,8 +16,8 @@ import {
 import { join } from "node:path";
 import type { LazyDataFrame } from "nodejs-polars";
 import { makeTempDir, removeTempDir } from "../core/temp_dirs.ts";
-import { DataSourceError } from "../errors.ts";
-import type { Environment } from "../kontract/env.ts";
+import { DataSourceError } from "../core/errors.ts";
+import type { Environment } from "../core/environment.ts";
 import { commonFormat, type FileReadOptions, withoutEmptyFiles } from "./file.ts";
 import { displayNames } from "./file_schema.ts";
 import { type DataFile, FileSet } from "./file_set.ts";
@@ -26,7 +26,8 @@ import type { ByteRangeReader } from "./parquet_footer.ts";
 import { type S3Access, s3Access, s3Error } from "./s3_access.ts";
 import { keyMatches, parseS3Uri, type S3Location } from "./s3_location.ts";
 import { listPages, sendS3 } from "./s3_request.ts";
-import type { DatasetStats, DuckdbTable, Schema, Source } from "./source.ts";
+import type { DuckdbTable, Source } from "./source.ts";
+import type { DatasetStats, Schema } from "../core/dataset.ts";
 
 /** One object of the dataset. */
 interface S3Object {

@@ -13,9 +13,9 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { registerSecret } from "../core/secrets.ts";
 import { splitUri } from "../core/uri_credentials.ts";
-import { DataSourceError } from "../errors.ts";
-import type { Environment } from "../kontract/env.ts";
-import { redactUri, registerUriSecrets } from "./connection_uri.ts";
+import { DataSourceError } from "../core/errors.ts";
+import type { Environment } from "../core/environment.ts";
+import { redactUri, registerUriSecrets } from "../core/connection_uri.ts";
 import {
   BoundedS3Client,
   DEFAULT_S3_LIMITS,

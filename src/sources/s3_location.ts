@@ -3,7 +3,7 @@
  * @module
  */
 import { matchesGlob } from "node:path";
-import { DataSourceError } from "../errors.ts";
+import { DataSourceError } from "../core/errors.ts";
 import { isGlob } from "./file.ts";
 
 /** What an `s3://` URI names. */

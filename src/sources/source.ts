@@ -4,62 +4,10 @@
  * @module
  */
 import type { LazyDataFrame } from "nodejs-polars";
-import type { ColumnInfo } from "../rules/define.ts";
-import type { SqlAccess } from "./sql_access.ts";
+import type { DatasetStats, Schema } from "../core/dataset.ts";
+import type { SqlAccess } from "../sql/sql_access.ts";
 
-export type { SqlAccess } from "./sql_access.ts";
-
-/**
- * The dataset's columns, in order. A dataset of many files has the UNION of the files'
- * columns: those every file holds with one type (or with widths of one family, e.g.
- * Int32 in one file and Int64 in another, read as Int64) are `columns`; the others
- * drifted and are in `drift`, never read.
- */
-export interface Schema {
-  columns: ColumnInfo[];
-  /**
-   * Columns some files lack or type differently (different families, e.g. String and
-   * Int64). Every rule on such a column fails with the row count and the message.
-   */
-  drift?: ColumnDrift[];
-  /**
-   * Columns of `columns` whose type differs by file within one family: a `dtype` rule
-   * passes only if every file's type matches it (`int` passes, `int64` fails).
-   */
-  variants?: ColumnVariants[];
-}
-
-/** A column that drifted across the files of a dataset. */
-export interface ColumnDrift {
-  column: string;
-  /** One line naming the files, e.g. `column "a" differs across files: missing from …`. */
-  message: string;
-}
-
-/** A column typed with different widths of one family across the files. */
-export interface ColumnVariants {
-  column: string;
-  /** Each Polars type name with the files holding it (display names). */
-  types: { dtype: string; files: string[] }[];
-  /** One line naming the types and files, like a drift message. */
-  message: string;
-}
-
-/** Exact facts read from metadata (Parquet footers, database catalogs) without reading rows. */
-export interface DatasetStats {
-  /** Rows in the dataset. */
-  rows: number;
-  /** Exact NULL count of a column, or undefined where some part lacks the statistic. */
-  nullCount(column: string): number | undefined;
-  /** Parquet row groups (for `--timings`). */
-  rowGroups?: number;
-  /** Bytes read from storage to learn these facts. */
-  bytesRead?: number;
-  /** Files (objects) in the dataset. */
-  files?: number;
-  /** Total size of the dataset's files in storage. */
-  bytesTotal?: number;
-}
+export type { SqlAccess } from "../sql/sql_access.ts";
 
 /** A table DuckDB can query for `custom_sql_check`, and how to release it afterwards. */
 export interface DuckdbTable {

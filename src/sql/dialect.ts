@@ -22,7 +22,25 @@ export interface Dialect {
   regexSearch(expression: string, pattern: string): string;
   /** `expression` converted to the engine's text type. */
   castText(expression: string): string;
+  /** `expression` converted to a 64-bit float (NaN and the infinities included). */
+  castDouble(expression: string): string;
+  /**
+   * `expression` (a column of Polars type `dtype`) as it must be compared, grouped and
+   * counted DISTINCT so that the engine tells values apart as Polars does: text byte for
+   * byte, whatever the column's collation (MySQL's default ones fold case and ignore
+   * trailing spaces). Most engines compare that way already and return it unchanged.
+   */
+  exact(expression: string, dtype: string): string;
+  /** True where `left` and `right` are equal or both NULL. */
+  nullSafeEquals(left: string, right: string): string;
 }
+
+/** The ANSI forms of the comparison helpers, for engines that compare text exactly. */
+export const ANSI_COMPARISONS: Pick<Dialect, "castDouble" | "exact" | "nullSafeEquals"> = {
+  castDouble: (expression) => `CAST(${expression} AS DOUBLE PRECISION)`,
+  exact: (expression) => expression,
+  nullSafeEquals: (left, right) => `${left} IS NOT DISTINCT FROM ${right}`,
+};
 
 /** Doubles every `quote` inside `text` and wraps it: the ANSI way to quote. */
 export function quoteWith(text: string, quote: string): string {

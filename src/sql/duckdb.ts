@@ -3,7 +3,13 @@
  * @module
  */
 import { duckdbGuard } from "./guards/duckdb.ts";
-import { type Dialect, numberLiteral, quoteWith, type SqlValue } from "./dialect.ts";
+import {
+  ANSI_COMPARISONS,
+  type Dialect,
+  numberLiteral,
+  quoteWith,
+  type SqlValue,
+} from "./dialect.ts";
 
 /** DuckDB quoting and functions. */
 export const duckdb: Dialect = {
@@ -18,4 +24,5 @@ export const duckdb: Dialect = {
   },
   regexSearch: (expression, pattern) => `regexp_matches(${expression}, ${duckdb.literal(pattern)})`,
   castText: (expression) => `CAST(${expression} AS VARCHAR)`,
+  ...ANSI_COMPARISONS,
 };

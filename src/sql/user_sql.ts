@@ -10,7 +10,7 @@
  * SQL take a `VettedSql`: unchecked text cannot reach an engine by mistake.
  * @module
  */
-import { KontractError } from "../errors.ts";
+import { KontractError } from "../core/errors.ts";
 
 /** The placeholder users write for the dataset. */
 export const TABLE_PLACEHOLDER = "{table}";

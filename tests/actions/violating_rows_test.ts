@@ -6,12 +6,12 @@
 import pl, { type DataFrame } from "nodejs-polars";
 import { type Kontract, validate, verifyQuarantine } from "../../mod.ts";
 import { runQuarantine } from "../../src/actions/quarantine.ts";
+import { duplicatedValues } from "../../src/engine/violating_rows.ts";
 import {
-  duplicatedValues,
   REASON_COLUMN,
   RULE_ID_COLUMN,
   type ViolatingRowsRequest,
-} from "../../src/engine/violating_rows.ts";
+} from "../../src/sources/violating_rows.ts";
 import type { ResultDocument } from "../../src/report/result.ts";
 import type { Source } from "../../src/sources/source.ts";
 import { assert, assertEquals } from "../support/assert.ts";

@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals } from "../support/assert.ts";
 import { validate } from "../../mod.ts";
-import type { Environment } from "../../src/kontract/env.ts";
+import type { Environment } from "../../src/core/environment.ts";
 import type { RuleResult } from "../../src/report/result.ts";
 import { peopleFrame, tempDir, writeBoth } from "../support/fixtures.ts";
 import { kontractOf } from "../support/rule_cases.ts";

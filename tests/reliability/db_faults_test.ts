@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { MAX_CONNECT_ATTEMPTS } from "../../src/sources/postgres.ts";
+import { MAX_CONNECT_ATTEMPTS } from "../../src/databases/postgres/client.ts";
 import { type Run, runCliProcess, STACK_LINE } from "../support/cli.ts";
 import { tempDir, writeText } from "../support/fixtures.ts";
 

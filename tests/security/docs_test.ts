@@ -1,9 +1,9 @@
 /** docs/security.md lists exactly the functions each guard allows (`deno task doc:security`). */
 import { assert, assertEquals } from "../support/assert.ts";
-import { withAllowedFunctions } from "../../src/sql/allowed_functions_doc.ts";
+import { withAllowedFunctions } from "../../src/databases/allowed_functions_doc.ts";
 import { duckdb } from "../../src/sql/duckdb.ts";
-import { postgresDialect } from "../../src/sql/postgres.ts";
-import { snowflakeDialect } from "../../src/sql/snowflake.ts";
+import { postgresDialect } from "../../src/databases/postgres/dialect.ts";
+import { snowflakeDialect } from "../../src/databases/snowflake/dialect.ts";
 
 const DOC = new URL("../../docs/security.md", import.meta.url);
 

@@ -15,7 +15,7 @@
 import { join } from "node:path";
 import postgres from "postgres";
 import { DataSourceError, KontractError, validate } from "../../mod.ts";
-import { superuserWarning } from "../../src/sources/postgres.ts";
+import { superuserWarning } from "../../src/databases/postgres/client.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 import { runCli } from "../support/cli.ts";
 import { pgTest, requirePostgres, type TestPostgres } from "../support/postgres.ts";

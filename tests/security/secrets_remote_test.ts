@@ -8,7 +8,7 @@
  */
 import { join } from "node:path";
 import { encodeParam } from "../../src/integrations/dagster_pipes.ts";
-import { postgresConfig } from "../../src/sources/postgres.ts";
+import { postgresConfig } from "../../src/databases/postgres/config.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 import { type Run, runCliProcess } from "../support/cli.ts";
 import { peopleFrame, tempDir, writeText } from "../support/fixtures.ts";

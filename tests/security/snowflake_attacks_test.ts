@@ -18,7 +18,7 @@
 import { join } from "node:path";
 import snowflakeSqlParser from "node-sql-parser/build/snowflake.js";
 import { validate } from "../../mod.ts";
-import { snowflakeGuard } from "../../src/sql/guards/snowflake.ts";
+import { snowflakeGuard } from "../../src/databases/snowflake/guard.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 import { runCli } from "../support/cli.ts";
 import { tempDir } from "../support/fixtures.ts";

@@ -1,10 +1,10 @@
 /** The PostgreSQL and Snowflake dialects, the typed IN lists, and the guard's additions. */
 import { assert, assertEquals } from "../support/assert.ts";
-import { KontractError } from "../../src/errors.ts";
+import { KontractError } from "../../src/core/errors.ts";
 import { sqlInList } from "../../src/rules/sql_values.ts";
 import { duckdb } from "../../src/sql/duckdb.ts";
-import { postgresDialect } from "../../src/sql/postgres.ts";
-import { snowflakeDialect } from "../../src/sql/snowflake.ts";
+import { postgresDialect } from "../../src/databases/postgres/dialect.ts";
+import { snowflakeDialect } from "../../src/databases/snowflake/dialect.ts";
 
 Deno.test("PostgreSQL quoting: E'' strings with doubled backslashes, NUL refused", () => {
   const pg = postgresDialect;

@@ -4,7 +4,7 @@
  * Kontract needs to log in (`SNOWFLAKE_USER`, `SNOWFLAKE_PASSWORD`, `SNOWFLAKE_ACCESS_URL`).
  * @module
  */
-import type { Environment } from "../../src/kontract/env.ts";
+import type { Environment } from "../../src/core/environment.ts";
 import { type SnowflakeTestServer, startSnowflakeServer } from "./snowflake_server.ts";
 
 /** A running server with the `KONTRA.PUBLIC` schema. */

@@ -6,16 +6,13 @@
  */
 import pl, { type DataFrame } from "nodejs-polars";
 import { type Plan, planRules } from "../../src/engine/plan.ts";
-import {
-  compareIds,
-  type RowRule,
-  type ViolatingRows,
-  violatingRows,
-} from "../../src/engine/violating_rows.ts";
-import type { Environment } from "../../src/kontract/env.ts";
+import { compareIds, violatingRows } from "../../src/engine/violating_rows.ts";
+import type { RowRule, ViolatingRows } from "../../src/sources/violating_rows.ts";
+import type { Environment } from "../../src/core/environment.ts";
 import { type Kontract, loadKontract } from "../../src/kontract/load.ts";
-import { openSource } from "../../src/sources/resolve.ts";
-import type { Schema, Source } from "../../src/sources/source.ts";
+import { openSource } from "../../src/open_source.ts";
+import type { Source } from "../../src/sources/source.ts";
+import type { Schema } from "../../src/core/dataset.ts";
 
 /** The plan's rules that have violating rows, sorted by id (as quarantine passes them). */
 export function rowRulesOf(plan: Plan): RowRule[] {

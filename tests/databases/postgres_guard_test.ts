@@ -4,13 +4,13 @@
  * against one).
  */
 import { assert, assertEquals } from "../support/assert.ts";
-import { postgresGuard } from "../../src/sql/guards/postgres.ts";
+import { postgresGuard } from "../../src/databases/postgres/guard.ts";
 import {
   ALLOWED_FUNCTIONS,
   ALLOWED_OPERATORS,
   ALLOWED_TYPES,
-} from "../../src/sql/guards/postgres_allowed.ts";
-import { postgresDialect } from "../../src/sql/postgres.ts";
+} from "../../src/databases/postgres/guard_allowed.ts";
+import { postgresDialect } from "../../src/databases/postgres/dialect.ts";
 import type { UserSqlScope } from "../../src/sql/user_sql.ts";
 
 const DATABASE: UserSqlScope = { relations: "non_system" };

@@ -4,8 +4,14 @@
  * searches, so it uses REGEXP_INSTR(…) > 0 (a match anywhere).
  * @module
  */
-import { snowflakeGuard } from "./guards/snowflake.ts";
-import { type Dialect, numberLiteral, quoteWith, type SqlValue } from "./dialect.ts";
+import { snowflakeGuard } from "./guard.ts";
+import {
+  ANSI_COMPARISONS,
+  type Dialect,
+  numberLiteral,
+  quoteWith,
+  type SqlValue,
+} from "../../sql/dialect.ts";
 
 /** Snowflake quoting and functions. */
 export const snowflakeDialect: Dialect = {
@@ -22,4 +28,5 @@ export const snowflakeDialect: Dialect = {
   regexSearch: (expression, pattern) =>
     `(REGEXP_INSTR(${expression}, ${snowflakeDialect.literal(pattern)}) > 0)`,
   castText: (expression) => `CAST(${expression} AS VARCHAR)`,
+  ...ANSI_COMPARISONS,
 };

@@ -3,11 +3,11 @@
  * guess: 2 for anything the user can fix in their input, 3 for runtime trouble.
  *
  * Messages are scrubbed of every registered secret (`src/core/secrets.ts`) when the error
- * is made, and `oneLine` scrubs the text of any thrown value: raw library errors (an S3
+ * is made, and `describeError` scrubs the text of any thrown value: raw library errors (an S3
  * error body echoing the request, a driver's message) pass through one of the two.
  * @module
  */
-import { scrubSecrets } from "./core/secrets.ts";
+import { scrubSecrets } from "./secrets.ts";
 
 /**
  * Base class of every error Kontra raises on purpose. Its message is one line, safe to
@@ -80,8 +80,24 @@ export class DataSourceError extends KontraError {
   }
 }
 
+/**
+ * The datasource is named or configured wrong (a bad URI, a missing table name): the user
+ * can fix it. Exit code 2.
+ */
+export function usageError(message: string, options?: ErrorOptions): DataSourceError {
+  return new DataSourceError(message, 2, options);
+}
+
+/**
+ * The data cannot be reached or read right now (connection, permission, timeout, I/O):
+ * nothing in the input is wrong. Exit code 3.
+ */
+export function unavailableError(message: string, options?: ErrorOptions): DataSourceError {
+  return new DataSourceError(message, 3, options);
+}
+
 /** The message of any thrown value, reduced to its first line, registered secrets scrubbed. */
-export function oneLine(error: unknown): string {
+export function describeError(error: unknown): string {
   const text = scrubSecrets(error instanceof Error ? error.message : String(error));
   return text.split("\n").map((line) => line.trim()).find((line) => line !== "") ?? "unknown error";
 }

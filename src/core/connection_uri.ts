@@ -9,9 +9,9 @@
  * password and secret query parameters are registered with the scrubber when parsed.
  * @module
  */
-import { isSecretParam, registerSecret, scrubSecrets } from "../core/secrets.ts";
-import { splitUri, uriSecrets } from "../core/uri_credentials.ts";
-import { DataSourceError } from "../errors.ts";
+import { isSecretParam, registerSecret, scrubSecrets } from "./secrets.ts";
+import { splitUri, uriSecrets } from "./uri_credentials.ts";
+import { DataSourceError } from "./errors.ts";
 
 /** A database URI, parsed. */
 export interface ConnectionUri {

@@ -16,11 +16,11 @@
  * @module
  */
 import snowflakeSqlParser from "node-sql-parser/build/snowflake.js";
-import type { UserSqlGuard, UserSqlScope } from "../user_sql.ts";
-import { SNOWFLAKE_ALLOWED_FUNCTIONS, SYSTEM_NAMES } from "./snowflake_allowed.ts";
-import { lexSnowflake, type SnowflakeToken } from "./snowflake_lexer.ts";
-import { type ParsedStrings, treeRefusal } from "./snowflake_tree.ts";
-import { wordRefusal } from "./snowflake_words.ts";
+import type { UserSqlGuard, UserSqlScope } from "../../sql/user_sql.ts";
+import { SNOWFLAKE_ALLOWED_FUNCTIONS, SYSTEM_NAMES } from "./guard_allowed.ts";
+import { lexSnowflake, type SnowflakeToken } from "./guard_lexer.ts";
+import { type ParsedStrings, treeRefusal } from "./guard_tree.ts";
+import { wordRefusal } from "./guard_words.ts";
 
 /** Checks Snowflake user SQL; see the module comment. */
 export const snowflakeGuard: UserSqlGuard = {

@@ -4,8 +4,8 @@
  * engine renders SQL through the dialect and never asks which database it is.
  * @module
  */
-import type { Dialect, SqlValue } from "../sql/dialect.ts";
-import { vetUserSql } from "../sql/user_sql.ts";
+import type { Dialect, SqlValue } from "./dialect.ts";
+import { vetUserSql } from "./user_sql.ts";
 
 /** A column of a SQL result: its name and the database's name for its type. */
 export interface SqlColumn {

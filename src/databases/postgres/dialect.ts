@@ -4,9 +4,15 @@
  * characters, which PostgreSQL text cannot hold, are refused.
  * @module
  */
-import { KontractError } from "../errors.ts";
-import { postgresGuard } from "./guards/postgres.ts";
-import { type Dialect, numberLiteral, quoteWith, type SqlValue } from "./dialect.ts";
+import { KontractError } from "../../core/errors.ts";
+import { postgresGuard } from "./guard.ts";
+import {
+  ANSI_COMPARISONS,
+  type Dialect,
+  numberLiteral,
+  quoteWith,
+  type SqlValue,
+} from "../../sql/dialect.ts";
 
 function noNul(text: string, what: string): string {
   if (text.includes("\0")) {
@@ -28,4 +34,5 @@ export const postgresDialect: Dialect = {
   },
   regexSearch: (expression, pattern) => `(${expression} ~ ${postgresDialect.literal(pattern)})`,
   castText: (expression) => `CAST(${expression} AS text)`,
+  ...ANSI_COMPARISONS,
 };

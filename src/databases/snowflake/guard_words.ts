@@ -8,13 +8,13 @@
  * no string where a table belongs (`FROM '@stage'`).
  * @module
  */
-import { functionNotAllowed } from "../user_sql.ts";
+import { functionNotAllowed } from "../../sql/user_sql.ts";
 import {
   ALLOWED_FUNCTION_SET,
   SNOWFLAKE_ALLOWED_CAST_TYPES,
   SYSTEM_NAMES,
-} from "./snowflake_allowed.ts";
-import type { SnowflakeToken } from "./snowflake_lexer.ts";
+} from "./guard_allowed.ts";
+import type { SnowflakeToken } from "./guard_lexer.ts";
 
 /** Words that start or belong to statements other than a query. */
 const STATEMENT_KEYWORDS = new Set([

@@ -17,7 +17,7 @@ import {
   type TreeStep,
   type UserSqlGuard,
   type UserSqlScope,
-} from "../user_sql.ts";
+} from "../../sql/user_sql.ts";
 import {
   ALLOWED_EXPR_KINDS,
   ALLOWED_FUNCTIONS,
@@ -29,8 +29,8 @@ import {
   REFUSED_CONSTRUCTS,
   SYSTEM_SCHEMAS,
   TYPED_FIELDS,
-} from "./postgres_allowed.ts";
-import { parsePostgres, ParserCrash } from "./postgres_parser.ts";
+} from "./guard_allowed.ts";
+import { parsePostgres, ParserCrash } from "./guard_parser.ts";
 
 /** The guard for PostgreSQL sources. */
 export const postgresGuard: UserSqlGuard = {

@@ -11,7 +11,7 @@
  * compare them with Snowflake's tokens.
  * @module
  */
-import { findInTree, functionNotAllowed, type UserSqlScope } from "../user_sql.ts";
+import { findInTree, functionNotAllowed, type UserSqlScope } from "../../sql/user_sql.ts";
 import {
   ALLOWED_BINARY_OPERATORS,
   ALLOWED_FUNCTION_SET,
@@ -19,7 +19,7 @@ import {
   ALLOWED_UNARY_OPERATORS,
   SNOWFLAKE_ALLOWED_CAST_TYPES,
   SYSTEM_NAMES,
-} from "./snowflake_allowed.ts";
+} from "./guard_allowed.ts";
 
 type Node = Record<string, unknown>;
 

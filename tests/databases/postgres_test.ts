@@ -6,8 +6,11 @@
 import { join } from "node:path";
 import { DataSourceError, KontractError, validate } from "../../mod.ts";
 import { loadKontract } from "../../src/kontract/load.ts";
-import { openPostgres, postgresConfig, postgresError } from "../../src/sources/postgres.ts";
-import { redactUri } from "../../src/sources/connection_uri.ts";
+import { postgresError } from "../../src/databases/postgres/client.ts";
+import { postgresConfig } from "../../src/databases/postgres/config.ts";
+import { postgres } from "../../src/databases/postgres/database.ts";
+import { openDatabase } from "../../src/databases/open_database.ts";
+import { redactUri } from "../../src/core/connection_uri.ts";
 import { assert, assertEquals, assertRejectsWith } from "../support/assert.ts";
 import { runCli } from "../support/cli.ts";
 import { peopleFrame, tempDir, writeBoth } from "../support/fixtures.ts";
@@ -114,7 +117,7 @@ Deno.test(
     h varchar(5), i char(2), j boolean, k date, l timestamp, m timestamptz, n time,
     o interval, p bytea, q uuid, r jsonb, s integer[])`);
     await pg.sql.unsafe(`INSERT INTO "${schema.name}".types (a) VALUES (1)`);
-    const source = await openPostgres(`${pg.url}/${schema.name}.types`, { env: {} });
+    const source = await openDatabase(postgres, `${pg.url}/${schema.name}.types`, { env: {} });
     try {
       const { columns } = await source.schema();
       assertEquals(columns.map((column) => column.dtype), [
@@ -312,7 +315,7 @@ Deno.test(pgTest("PostgreSQL: a query: datasource validates a view of a table"),
         rules: [],
       }),
       DataSourceError,
-      /needs a postgres:\/\/ or snowflake:\/\/ connection/,
+      /a query: needs a database connection \(postgres:\/\//,
       2,
     );
   });
@@ -365,7 +368,7 @@ Deno.test(
   pgTest("PostgreSQL: statements run read-only and under a timeout even past the guard"),
   async () => {
     await withPeople(async (pg, table, schema) => {
-      const source = await openPostgres(`${table}?statement_timeout=0.3`, { env: {} });
+      const source = await openDatabase(postgres, `${table}?statement_timeout=0.3`, { env: {} });
       try {
         // Straight through SqlAccess: the guard is not involved, the database still refuses.
         await assertRejectsOneLine(
@@ -592,7 +595,7 @@ Deno.test(pgTest("PostgreSQL: many violating rows arrive in cursor batches"), as
   const datasource = `${pg.url}/${schema.name}.big`;
   const rules = [{ name: "not_null", params: { column: "label" } }];
   const kontract = await loadKontract({ name: "big", datasource, rules }, { env: {} });
-  const source = await openPostgres(datasource, { env: {} });
+  const source = await openDatabase(postgres, datasource, { env: {} });
   try {
     const result = await violatingRowsOf(source, kontract, await source.schema(), 25000);
     const rows = await frameRows(result);

@@ -6,8 +6,9 @@ import { join } from "node:path";
 import { DataSourceError, KontractError, validate } from "../../mod.ts";
 import { violatingRows } from "../../src/engine/violating_rows.ts";
 import { loadKontract } from "../../src/kontract/load.ts";
-import { openSource } from "../../src/sources/resolve.ts";
-import { snowflakeConfig, snowflakeError } from "../../src/sources/snowflake.ts";
+import { openSource } from "../../src/open_source.ts";
+import { snowflakeError } from "../../src/databases/snowflake/client.ts";
+import { snowflakeConfig } from "../../src/databases/snowflake/config.ts";
 import { assert, assertEquals, assertRejectsWith } from "../support/assert.ts";
 import { REPO, runCliProcess, runDeno } from "../support/cli.ts";
 import { peopleFrame, tempDir, writeBoth } from "../support/fixtures.ts";
@@ -402,7 +403,7 @@ Deno.test("Snowflake: SQL errors in process, named by rule; a wrong password is 
         rules: [],
       }, { env: sf.env }),
       DataSourceError,
-      /names the database \(and schema\) only/,
+      /names the database only \(snowflake:\/\/account\/database\[\/schema\]\)/,
       2,
     );
     await assertRejectsWith(

@@ -1,7 +1,7 @@
 /** Database rows as Polars frames for quarantine files: types kept, values exact. */
 import pl from "nodejs-polars";
 import { assertEquals } from "../support/assert.ts";
-import { asDate, frameOf, frameType } from "../../src/sources/sql_frame.ts";
+import { asDate, frameOf, frameType } from "../../src/databases/sql_frame.ts";
 
 Deno.test("driver values become a frame typed like the source's schema", () => {
   const frame = frameOf([

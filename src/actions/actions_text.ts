@@ -3,9 +3,9 @@
  * one-line stderr report of a failed action, and `kontra quarantine verify` output.
  * @module
  */
-import type { QuarantineVerification } from "../actions/quarantine_verify.ts";
-import type { ActionResult } from "./result.ts";
-import { formatCount } from "./terminal.ts";
+import type { QuarantineVerification } from "./quarantine_verify.ts";
+import type { ActionResult } from "../report/result.ts";
+import { formatCount } from "../report/terminal.ts";
 
 /** One line per action, e.g. `quarantine  succeeded  1,234 rows → dlq/users/…/`. */
 export function renderActions(actions: ActionResult[]): string {

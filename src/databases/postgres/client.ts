@@ -1,13 +1,7 @@
 /**
- * PostgreSQL tables and queries: `postgres://user@host:5432/db/schema.table` (or
- * `postgresql://`), or `postgres://user@host/db` with a `query:`. Anything the URI leaves
- * out comes from the libpq variables of the Kontract's environment (`PGHOST`, `PGPORT`,
- * `PGUSER`, `PGPASSWORD`, `PGDATABASE`, `PGSSLMODE`, `PGCONNECT_TIMEOUT`, `PGAPPNAME`);
- * never from anywhere else.
- *
- * Every statement runs read-only under a statement timeout, twice over: the session starts
- * with `default_transaction_read_only=on` and `statement_timeout`, and each statement is
- * sent as `BEGIN READ ONLY; SET LOCAL statement_timeout = …` + the statement + `COMMIT`,
+ * A PostgreSQL session through postgres.js. Every statement runs read-only under a
+ * statement timeout, twice over: the session starts with
+ * `default_transaction_read_only=on` and `statement_timeout`, and each statement is sent as `BEGIN READ ONLY; SET LOCAL statement_timeout = …` + the statement + `COMMIT`,
  * pipelined on one connection (one round trip). Statements go through the extended
  * protocol, where PostgreSQL itself refuses more than one statement. Every session has
  * `standard_conforming_strings` on, whatever the role or database default, so the server
@@ -22,128 +16,15 @@
  */
 import { connect as connectSocket, type Socket } from "node:net";
 import postgres from "postgres";
-import { registerSecret } from "../core/secrets.ts";
-import { DataSourceError, KontractError, KontraError, oneLine } from "../errors.ts";
-import type { Environment } from "../kontract/env.ts";
-import type { SqlValue } from "../sql/dialect.ts";
-import { postgresDialect } from "../sql/postgres.ts";
-import {
-  type ConnectionUri,
-  parseConnectionUri,
-  scrub,
-  secondsParam,
-  statementTimeoutS,
-} from "./connection_uri.ts";
-import {
-  type ClientResult,
-  LoggedSqlAccess,
-  type OpenedRelation,
-  openSqlSource,
-  type QueryOptions,
-  type SqlClient,
-  type SqlSource,
-  tableFromCatalog,
-} from "./sql_source.ts";
+import { DataSourceError, describeError, KontractError, KontraError } from "../../core/errors.ts";
+import { scrub } from "../../core/connection_uri.ts";
+import type { SqlValue } from "../../sql/dialect.ts";
+import type { ClientResult, SqlClient } from "../sql_source.ts";
+import type { PostgresConfig } from "./config.ts";
+import { postgresDialect } from "./dialect.ts";
 
-/** Query parameters a postgres:// URI may carry. */
-const PARAMS = [
-  "sslmode",
-  "connect_timeout",
-  "application_name",
-  "statement_timeout",
-  "password",
-] as const;
-
-const DEFAULT_CONNECT_TIMEOUT_S = 10;
 /** Connections one client may open before the server has answered as PostgreSQL. */
 export const MAX_CONNECT_ATTEMPTS = 3;
-
-/** How to reach the server, after the URI and the environment are merged. */
-export interface PostgresConfig {
-  host: string;
-  port: number;
-  user: string;
-  password?: string;
-  database: string;
-  ssl: false | "allow" | "prefer" | "require" | "verify-full";
-  connectTimeoutS: number;
-  applicationName: string;
-  statementTimeoutMs: number;
-  /** `[schema, table]` or `[table]` from the path; empty for a `query:` datasource. */
-  table: string[];
-  /** The URI without secrets, for output. */
-  redacted: string;
-}
-
-/** Merges the URI with the libpq variables of `env`. */
-export function postgresConfig(uri: string, env: Environment): PostgresConfig {
-  const parsed = parseConnectionUri(uri, PARAMS);
-  const { segments, params, redacted } = parsed;
-  if (segments.length > 2) {
-    throw new DataSourceError(
-      `${redacted}: expected postgres://user@host:port/database/schema.table`,
-      2,
-    );
-  }
-  const user = parsed.user ?? env.PGUSER ?? env.USER ?? env.USERNAME ?? "postgres";
-  const port = parsed.port ?? Number(env.PGPORT ?? 5432);
-  if (!Number.isInteger(port) || port <= 0) {
-    throw new DataSourceError(`${redacted}: bad port`, 2);
-  }
-  return {
-    host: parsed.host || env.PGHOST || "localhost",
-    port,
-    user,
-    password: registered(parsed.password ?? params.get("password") ?? env.PGPASSWORD),
-    database: segments[0] || env.PGDATABASE || user,
-    ssl: sslMode(params.get("sslmode") ?? env.PGSSLMODE, redacted),
-    connectTimeoutS: secondsParam(
-      params.get("connect_timeout") ?? env.PGCONNECT_TIMEOUT,
-      DEFAULT_CONNECT_TIMEOUT_S,
-      "connect_timeout",
-      redacted,
-    ),
-    applicationName: params.get("application_name") ?? env.PGAPPNAME ?? "kontra",
-    statementTimeoutMs: Math.round(statementTimeoutS(params, redacted) * 1000),
-    table: splitTable(segments[1], parsed),
-    redacted,
-  };
-}
-
-/** The password, registered with the scrubber (src/core/secrets.ts) as Kontra learns it. */
-function registered(password: string | undefined): string | undefined {
-  registerSecret(password);
-  return password;
-}
-
-/** Opens a table (named in the URI) or a `query:` over the database the URI names. */
-export async function openPostgres(
-  uri: string,
-  options: { env: Environment; query?: string },
-): Promise<SqlSource> {
-  const config = postgresConfig(uri, options.env);
-  const label = config.redacted;
-  if (options.query === undefined && config.table.length === 0) {
-    throw new DataSourceError(
-      `${label}: name a table (postgres://…/database/schema.table) or give a query:`,
-      2,
-    );
-  }
-  if (options.query !== undefined && config.table.length > 0) {
-    throw new DataSourceError(
-      `${label}: a query: datasource names the database only (postgres://…/database)`,
-      2,
-    );
-  }
-  const client = new PostgresClient(config);
-  return await openSqlSource(
-    client,
-    label,
-    options.query,
-    () => openTable(client, config.table, label),
-    QUERY_OPTIONS,
-  );
-}
 
 /** Runs statements on one connection (`max: 1`), read-only, pipelined. */
 export class PostgresClient implements SqlClient {
@@ -235,7 +116,7 @@ export function postgresError(
 ): KontraError {
   if (error instanceof KontraError) return error;
   const code = (error as { code?: unknown })?.code;
-  const message = scrub(oneLine(error), [config.password]);
+  const message = scrub(describeError(error), [config.password]);
   const at = `${config.redacted}: `;
   if (typeof code !== "string" || !/^[0-9A-Z]{5}$/.test(code)) {
     return new DataSourceError(`${at}cannot connect: ${message}`, 3);
@@ -374,74 +255,6 @@ function begin(config: PostgresConfig): string {
     "SET LOCAL standard_conforming_strings = on";
 }
 
-/** Finds the table (exact names first, then PostgreSQL's lower-case folding). */
-async function openTable(
-  client: PostgresClient,
-  table: string[],
-  label: string,
-): Promise<OpenedRelation> {
-  const [schema, name] = table.length === 2 ? table : [undefined, table[0]];
-  const catalog = new LoggedSqlAccess(client, { relation: "" });
-  const result = await catalog.query(
-    `SELECT table_schema, table_name, column_name, udt_name, data_type
-     FROM information_schema.columns
-     WHERE table_schema IN (COALESCE($1, current_schema()), COALESCE($2, current_schema()))
-       AND table_name IN ($3, $4)
-     ORDER BY table_schema, table_name, ordinal_position`,
-    [schema ?? null, schema?.toLowerCase() ?? null, name, name.toLowerCase()],
-  );
-  const rows = result.rows as string[][];
-  const columns = rows.map(([tableSchema, tableName, column, udt, dataType]) => ({
-    table: [tableSchema, tableName],
-    name: column,
-    dtype: polarsType(udt, dataType),
-  }));
-  return tableFromCatalog(
-    client,
-    catalog,
-    columns,
-    { schema, table: name },
-    `${label}: table not found (or not readable by this user)`,
-  );
-}
-
-/** A `query:` datasource's CTE and the Polars names of its result types. */
-const QUERY_OPTIONS: QueryOptions = {
-  // NOT MATERIALIZED: each use is planned inline, as if the query were written there.
-  cteHint: "NOT MATERIALIZED",
-  polarsType: (type) => polarsType(type, type),
-};
-
-/** `schema.table` or `table` → its parts (percent-encode a dot inside a name as %2E). */
-function splitTable(segment: string | undefined, parsed: ConnectionUri): string[] {
-  if (segment === undefined || segment === "") return [];
-  const raw = parsed.url.pathname.split("/")[2] ?? "";
-  const parts = raw.split(".").map((part) => decodeURIComponent(part));
-  if (parts.length > 2 || parts.some((part) => part === "")) {
-    throw new DataSourceError(`${parsed.redacted}: expected schema.table, got "${segment}"`, 2);
-  }
-  return parts;
-}
-
-function sslMode(mode: string | undefined, redacted: string): PostgresConfig["ssl"] {
-  switch (mode ?? "disable") {
-    case "disable":
-      return false;
-    case "allow":
-    case "prefer":
-    case "require":
-      return mode as "allow" | "prefer" | "require";
-    case "verify-ca":
-    case "verify-full":
-      return "verify-full";
-    default:
-      throw new DataSourceError(
-        `${redacted}: sslmode must be disable, allow, prefer, require, verify-ca or verify-full`,
-        2,
-      );
-  }
-}
-
 /** PostgreSQL type names of the OIDs a query's columns may have. */
 const TYPE_OIDS: Record<number, string> = {
   16: "bool",
@@ -473,35 +286,4 @@ const TYPE_OIDS: Record<number, string> = {
 
 function typeNameOf(oid: number): string {
   return TYPE_OIDS[oid] ?? `oid:${oid}`;
-}
-
-/** PostgreSQL types (udt names) as the Polars type names `dtype` rules match on. */
-const POLARS_TYPES: Record<string, string> = {
-  int2: "Int16",
-  int4: "Int32",
-  int8: "Int64",
-  oid: "UInt32",
-  float4: "Float32",
-  float8: "Float64",
-  numeric: "Decimal",
-  text: "String",
-  varchar: "String",
-  bpchar: "String",
-  char: "String",
-  name: "String",
-  citext: "String",
-  bool: "Bool",
-  date: "Date",
-  timestamp: "Datetime",
-  timestamptz: "Datetime",
-  time: "Time",
-  timetz: "Time",
-  interval: "Duration",
-  bytea: "Binary",
-};
-
-/** The Polars type name for a PostgreSQL column: arrays are List, the rest Object. */
-export function polarsType(udtName: string, dataType: string): string {
-  if (dataType === "ARRAY" || udtName.startsWith("_")) return "List";
-  return POLARS_TYPES[udtName] ?? "Object";
 }

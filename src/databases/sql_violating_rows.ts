@@ -19,11 +19,11 @@ import {
   RULE_ID_COLUMN,
   type ViolatingRows,
   type ViolatingRowsRequest,
-} from "../engine/violating_rows.ts";
-import { KontraError } from "../errors.ts";
-import type { ColumnInfo } from "../rules/define.ts";
+} from "../sources/violating_rows.ts";
+import { KontraError } from "../core/errors.ts";
+import type { ColumnInfo } from "../core/dataset.ts";
 import { type FrameColumn, frameOf } from "./sql_frame.ts";
-import { nestedUserSql, type SqlAccess, withPrefix } from "./sql_access.ts";
+import { nestedUserSql, type SqlAccess, withPrefix } from "../sql/sql_access.ts";
 
 /** Output rows per DataFrame (one quarantine part file each). */
 const FRAME_ROWS = 100_000;
@@ -93,7 +93,9 @@ async function flagOf(
   }
   if (measure.kind === "duplicates" && column) {
     const name = dialect.ident(column.name);
-    return `CASE WHEN ${name} IS NOT NULL AND COUNT(*) OVER (PARTITION BY ${name}) > 1 THEN 1 ELSE 0 END`;
+    return `CASE WHEN ${name} IS NOT NULL AND COUNT(*) OVER (PARTITION BY ${
+      dialect.exact(name, column.dtype)
+    }) > 1 THEN 1 ELSE 0 END`;
   }
   if (measure.kind !== "sql_query") return undefined;
   const query = await nestedUserSql(access, measure.sql, rule.id);
@@ -120,9 +122,10 @@ async function flagOf(
   }
   const same = columns.map((column) => {
     const name = dialect.ident(column.name);
-    return `${dialect.ident(TRACE_ALIAS)}.${name} IS NOT DISTINCT FROM ${
-      dialect.ident(ROW_ALIAS)
-    }.${name}`;
+    return dialect.nullSafeEquals(
+      dialect.exact(`${dialect.ident(TRACE_ALIAS)}.${name}`, column.dtype),
+      dialect.exact(`${dialect.ident(ROW_ALIAS)}.${name}`, column.dtype),
+    );
   });
   return `CASE WHEN EXISTS (SELECT 1 FROM ${query} AS ${dialect.ident(TRACE_ALIAS)} WHERE ${
     same.join(" AND ")

@@ -1,14 +1,17 @@
 /**
- * Turns a datasource URI into a Source. The only place that knows which kinds exist.
+ * Turns a datasource URI into a Source: local files, S3, or a database of the registry
+ * (databases/registry.ts). The only place that dispatches on a URI's scheme.
  * @module
  */
 import { isAbsolute, resolve } from "node:path";
-import { printable } from "../core/printable.ts";
-import { DataSourceError } from "../errors.ts";
-import type { RaggedRowsPolicy } from "./csv_inspect.ts";
-import { LocalFileSource } from "./file.ts";
-import type { Source } from "./source.ts";
-import type { Environment } from "../kontract/env.ts";
+import { printable } from "./core/printable.ts";
+import { DataSourceError } from "./core/errors.ts";
+import type { RaggedRowsPolicy } from "./sources/csv_inspect.ts";
+import { LocalFileSource } from "./sources/file.ts";
+import type { Source } from "./sources/source.ts";
+import type { Environment } from "./core/environment.ts";
+import { openDatabase } from "./databases/open_database.ts";
+import { DATABASE_SCHEMES, findDatabase } from "./databases/registry.ts";
 
 /** Where to resolve relative paths and which environment holds credentials. */
 export interface ResolveOptions {
@@ -42,7 +45,12 @@ export function openSource(uri: string, options: ResolveOptions): Promise<Source
   if (scheme === undefined || scheme === "file") {
     if (options.query !== undefined) {
       return Promise.reject(
-        new DataSourceError(`${uri}: a query: needs a postgres:// or snowflake:// connection`, 2),
+        new DataSourceError(
+          `${uri}: a query: needs a database connection (${
+            DATABASE_SCHEMES.map((name) => `${name}://`).join(", ")
+          })`,
+          2,
+        ),
       );
     }
     const path = scheme === "file" ? new URL(uri).pathname : uri;
@@ -54,16 +62,12 @@ export function openSource(uri: string, options: ResolveOptions): Promise<Source
     );
   }
   if (scheme === "s3") {
-    return import("./s3.ts").then(({ S3Source }) =>
+    return import("./sources/s3.ts").then(({ S3Source }) =>
       S3Source.open(uri, options.env, { raggedRows: options.raggedRows })
     );
   }
-  if (scheme === "postgres" || scheme === "postgresql") {
-    return import("./postgres.ts").then(({ openPostgres }) => openPostgres(uri, options));
-  }
-  if (scheme === "snowflake") {
-    return import("./snowflake.ts").then(({ openSnowflake }) => openSnowflake(uri, options));
-  }
+  const database = findDatabase(scheme);
+  if (database) return database.then((found) => openDatabase(found, uri, options));
   return Promise.reject(
     new DataSourceError(`${uri}: unsupported datasource scheme "${scheme}://"`, 2),
   );

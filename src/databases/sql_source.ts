@@ -6,13 +6,14 @@
  * opening a `query:`, picking the table a name means, and the source itself.
  * @module
  */
-import { DataSourceError, KontractError } from "../errors.ts";
-import type { ColumnInfo } from "../rules/define.ts";
+import { DataSourceError, KontractError } from "../core/errors.ts";
+import type { ColumnInfo } from "../core/dataset.ts";
 import { vetUserSql } from "../sql/user_sql.ts";
 import type { Dialect, SqlValue } from "../sql/dialect.ts";
-import type { ViolatingRows, ViolatingRowsRequest } from "../engine/violating_rows.ts";
-import type { SqlAccess, SqlResult, SqlStatementLog } from "./sql_access.ts";
-import type { Schema, Source } from "./source.ts";
+import type { ViolatingRows, ViolatingRowsRequest } from "../sources/violating_rows.ts";
+import type { SqlAccess, SqlResult, SqlStatementLog } from "../sql/sql_access.ts";
+import type { Source } from "../sources/source.ts";
+import type { Schema } from "../core/dataset.ts";
 import { sqlViolatingRows } from "./sql_violating_rows.ts";
 
 /** A result and the network round trips it took. */
