@@ -156,11 +156,11 @@ export async function validate(
     return { source: opened, close: async () => void (borrowed ? 0 : await opened.close?.()) };
   };
   try {
-    const document = await runKontract(loaded, source, { ...options, openMs });
+    const { document, plan } = await runKontract(loaded, source, { ...options, openMs });
     // Found while reading the data (ragged CSV rows): also in the document's `warnings`.
     source.warnings?.slice(warnedOnOpen).forEach((message) => warn(scrubSecrets(message)));
     const tuning = typeof options.actions === "object" ? options.actions : {};
-    const actions = new ActionRunner(loaded, document, open, tuning);
+    const actions = new ActionRunner(loaded, document, open, tuning, plan);
     if (options.actions !== false) await actions.runConfigured();
     return new ValidationResult(document, loaded, actions);
   } finally {

@@ -327,7 +327,7 @@ Deno.test("main: on a TTY the table is coloured and progress goes to stderr", as
     assertLine(run.stdout, painted(31, "✘ FAILED"), "1/4 rules passed");
     assert.ok(run.stderr.includes("… scanning users.parquet"), run.stderr);
     assert.ok(run.stderr.includes("… checking email for duplicates"), run.stderr);
-    assert.ok(run.stderr.includes("… running 1 SQL checks"), run.stderr);
+    assert.ok(run.stderr.includes("… running 1 SQL check"), run.stderr);
     assert.ok(run.stderr.endsWith(`\r${ESC}2K`), "the progress line is cleared at the end");
     assert.equal(stripColour(run.stderr), run.stderr, "progress is not coloured");
 

@@ -15,13 +15,15 @@
 import { polarsColumns, polarsTypeNames } from "../core/polars_types.ts";
 import { scrubSecrets } from "../core/secrets.ts";
 import { KontractError } from "../core/errors.ts";
+import { capabilitiesOf } from "../engine/capabilities.ts";
+import { measureModule } from "../engine/measures/registry.ts";
 import { planRules } from "../engine/plan.ts";
+import type { Plan, PlannedRule } from "../engine/plan_model.ts";
 import { compareIds, violatingRows } from "../engine/violating_rows.ts";
 import type { RowRule, ViolatingRows } from "../sources/violating_rows.ts";
 import type { Kontract } from "../kontract/load.ts";
 import type { ActionResult, ResultDocument } from "../report/result.ts";
 import type { Source } from "../sources/source.ts";
-import type { Schema } from "../core/dataset.ts";
 import { VERSION } from "../core/version.ts";
 import {
   inspectFiles,
@@ -43,6 +45,11 @@ export interface QuarantineRequest {
   document: ResultDocument;
   /** The data, open. */
   source: Source;
+  /**
+   * The plan the validation run followed: its rules (measures, columns, tiers) are the
+   * ones quarantined. Without it (tools, tests) the rules are planned against the schema.
+   */
+  plan?: Pick<Plan, "rules">;
   config: QuarantineConfig;
   /** Aborted on timeout: nothing is published afterwards. */
   signal?: AbortSignal;
@@ -54,7 +61,9 @@ export interface QuarantineRequest {
 export async function runQuarantine(request: QuarantineRequest): Promise<ActionResult> {
   const { kontract, document, source, config, signal } = request;
   const schema = await source.schema();
-  const rules = failingRowRules(kontract, document, schema);
+  const planned = request.plan?.rules ??
+    planRules(kontract, schema, undefined, capabilitiesOf(source)).rules;
+  const rules = failingRowRules(planned, document);
   if (rules.length === 0) {
     return {
       action: "quarantine",
@@ -150,19 +159,18 @@ export async function openQuarantineSink(
 
 /** The failing rules whose rows can be quarantined, with their measures and columns. */
 export function failingRowRules(
-  kontract: Kontract,
+  planned: readonly PlannedRule[],
   document: ResultDocument,
-  schema: Schema,
 ): RowRule[] {
   const failed = new Set(
     document.results.filter((result) => !result.passed && result.failed_count > 0)
       .map((result) => result.rule_id),
   );
-  return planRules(kontract, schema, undefined).rules.flatMap((planned) => {
-    const { instance, measure, column } = planned;
-    if (!failed.has(instance.id) || planned.missingColumn) return [];
-    if (!["violations", "duplicates", "sql_query"].includes(measure.kind)) return [];
-    if (measure.kind !== "sql_query" && column === undefined) return [];
+  return planned.flatMap((rule) => {
+    const { instance, measure, column } = rule;
+    if (!failed.has(instance.id) || rule.missingColumn) return [];
+    const module = measureModule(measure);
+    if (!module.rowLevel || (module.needsColumn && column === undefined)) return [];
     const reason = instance.rule.reason?.(instance.params) ??
       `violates ${instance.name}${instance.column ? ` on ${instance.column}` : ""}`;
     // Written into the quarantined rows and the manifest: no secret (a rule id or a

@@ -1,9 +1,9 @@
 /**
  * Where quarantined files go. Every sink stages files in a local directory first (the
- * Polars sink and the checksums need a path), then publishes them so that no reader
- * ever sees a partial file: a local directory by rename, S3 by one completed upload
- * per object. Data files are published before `_manifest.json`, which marks a run
- * directory as complete.
+ * Polars sink and the checksums need a path), then publishes them through a `Storage`
+ * (`src/storage/`) so that no reader ever sees a partial file: a new local run directory
+ * by one rename, otherwise each file whole (a rename, or one completed S3 upload). Data
+ * files are published before `_manifest.json`, which marks a run directory as complete.
  *
  * Others may be able to write inside a quarantine location, so a sink never follows a
  * symbolic link below the location and never deletes anything it did not create in
@@ -11,8 +11,13 @@
  * @module
  */
 import { isAbsolute, resolve } from "node:path";
+import { KontractError } from "../core/errors.ts";
+import type { Environment } from "../core/environment.ts";
+import { removeTempDir } from "../core/temp_dirs.ts";
+import { LocalStorage } from "../storage/local.ts";
+import { openStorage, schemeOf } from "../storage/open_storage.ts";
+import type { Storage } from "../storage/storage.ts";
 import { MANIFEST_NAME } from "./quarantine_manifest.ts";
-import { forgetTempDir, makeTempDir, removeTempDir } from "../core/temp_dirs.ts";
 
 /** Where runs of one Kontract go: `<location>/<kontract>/<run fingerprint>/`. */
 export interface QuarantineSink {
@@ -30,98 +35,70 @@ export interface QuarantineSink {
   discard(staged: string): Promise<void>;
 }
 
-/** Prefix of staging directories and files: never mistaken for a run's data. */
-export const STAGING_PREFIX = ".kontra-tmp-";
-
 /** A Kontract name made safe as one path segment. */
 export function pathSegment(name: string): string {
   const safe = name.replace(/[^A-Za-z0-9._-]/g, "_");
   return /^\.*$/.test(safe) ? `_${safe}` : safe;
 }
 
-/** Run directories under a local directory (relative to `baseDir`). */
-export class LocalDirSink implements QuarantineSink {
+/** Run directories under `<storage root>/<kontract>/`, local or S3 alike. */
+export class StorageSink implements QuarantineSink {
+  readonly #storage: Storage;
   readonly #parent: string;
 
-  constructor(root: string, baseDir: string, kontractName: string) {
-    const absolute = isAbsolute(root) ? root : resolve(baseDir, root);
-    this.#parent = `${absolute.replace(/\/+$/, "")}/${pathSegment(kontractName)}`;
+  constructor(storage: Storage, kontractName: string) {
+    this.#storage = storage;
+    this.#parent = `${pathSegment(kontractName)}/`;
   }
 
   locationOf(run: string): string {
-    return `${this.#parent}/${run}/`;
+    return this.#storage.describe(`${this.#parent}${run}/`);
   }
 
   async stage(): Promise<string> {
-    await Deno.mkdir(this.#parent, { recursive: true });
-    await requireRealDirectory(this.#parent);
-    // Beside the run directory, so that publishing is a rename on one file system.
-    const staged = await makeTempDir({ dir: this.#parent, prefix: STAGING_PREFIX });
-    await Deno.chmod(staged, 0o755); // it becomes the run directory: readable like any other
-    return staged;
+    return await this.#storage.stagingDir(this.#parent);
   }
 
   async commit(staged: string, run: string, names: string[], signal?: AbortSignal) {
     signal?.throwIfAborted();
-    const runDir = `${this.#parent}/${run}`;
-    if (await entryKind(runDir) === "missing") {
-      try {
-        // A new run directory appears whole, manifest included; it is no longer temporary.
-        await Deno.rename(staged, runDir);
-        return forgetTempDir(staged);
-      } catch (error) {
-        // Someone made it meanwhile: fall through and look at what is there now.
-        if (await entryKind(runDir) === "missing") throw error;
-      }
+    const prefix = `${this.#parent}${run}/`;
+    // A new run directory appears whole, manifest included, where the storage can.
+    if (await this.#storage.putFolder(staged, prefix)) return;
+    const ordered = [...names.filter((name) => name !== MANIFEST_NAME), MANIFEST_NAME]
+      .filter((name) => names.includes(name));
+    for (const name of ordered) {
+      signal?.throwIfAborted();
+      await this.#storage.put(`${prefix}${name}`, `${staged}/${name}`);
     }
-    await requireRealDirectory(runDir);
-    await replaceFiles(staged, runDir, names, signal);
   }
 
   async discard(staged: string): Promise<void> {
     await removeTempDir(staged);
+    this.#storage.close();
+  }
+}
+
+/** Run directories under a local directory (relative to `baseDir`). */
+export class LocalDirSink extends StorageSink {
+  constructor(root: string, baseDir: string, kontractName: string) {
+    super(new LocalStorage(isAbsolute(root) ? root : resolve(baseDir, root)), kontractName);
   }
 }
 
 /**
- * Replaces the files of an existing run directory one by one, manifest last. A rename
- * onto a symbolic link replaces the link itself, never the file it points to; a
- * directory in the way is refused rather than removed.
+ * The sink a location names: `s3://bucket/prefix/` or a local directory (relative to
+ * `baseDir`, or a `file://` URI); S3 credentials from `env`.
  */
-async function replaceFiles(
-  staged: string,
-  runDir: string,
-  names: string[],
-  signal?: AbortSignal,
-): Promise<void> {
-  const ordered = [...names.filter((name) => name !== MANIFEST_NAME), MANIFEST_NAME]
-    .filter((name) => names.includes(name));
-  for (const name of ordered) {
-    signal?.throwIfAborted();
-    const target = `${runDir}/${name}`;
-    if (await entryKind(target) === "directory") {
-      throw new Error(`${target} is a directory: refusing to replace it`);
-    }
-    await Deno.rename(`${staged}/${name}`, target);
+export async function openStorageSink(
+  location: string,
+  kontract: { name: string; baseDir: string; env: Environment },
+): Promise<QuarantineSink> {
+  const scheme = schemeOf(location);
+  if (scheme !== undefined && scheme !== "file" && scheme !== "s3") {
+    throw new KontractError(
+      `actions.quarantine.location: unsupported scheme "${scheme}://" (a directory or s3://)`,
+    );
   }
-}
-
-/** What is at `path` itself, links not followed. */
-async function entryKind(path: string): Promise<"missing" | "link" | "directory" | "other"> {
-  try {
-    const info = await Deno.lstat(path);
-    return info.isSymlink ? "link" : info.isDirectory ? "directory" : "other";
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return "missing";
-    throw error;
-  }
-}
-
-/** Refuses a path below the location that is a link (or not a directory): never followed. */
-async function requireRealDirectory(path: string): Promise<void> {
-  const kind = await entryKind(path);
-  if (kind === "link") {
-    throw new Error(`${path} is a symbolic link: quarantine never follows links`);
-  }
-  if (kind !== "directory") throw new Error(`${path} is not a directory`);
+  const storage = await openStorage(location, kontract.env, { baseDir: kontract.baseDir });
+  return new StorageSink(storage, kontract.name);
 }

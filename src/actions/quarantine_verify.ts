@@ -11,7 +11,6 @@
  * are read, the manifest at most {@linkcode MAX_MANIFEST_BYTES}.
  * @module
  */
-import { basename } from "node:path";
 import { BoundedReadError, readBoundedTextFile } from "../core/bounded_read.ts";
 import { printable } from "../core/printable.ts";
 import { DataSourceError, describeError } from "../core/errors.ts";
@@ -27,10 +26,14 @@ import {
   schemaChecksum,
   summarizeFiles,
 } from "./quarantine_manifest.ts";
-import { STAGING_PREFIX } from "./quarantine_sink.ts";
-import { s3Access, s3Error } from "../sources/s3_access.ts";
-import { S3Failure } from "../sources/s3_request.ts";
-import { downloadFile, listKeys, s3Prefix } from "./s3_store.ts";
+import { osReason } from "../storage/local.ts";
+import { openStorage } from "../storage/open_storage.ts";
+import {
+  STAGING_PREFIX,
+  type Storage,
+  StorageError,
+  type StoredObject,
+} from "../storage/storage.ts";
 import { makeTempDir, removeTempDir } from "../core/temp_dirs.ts";
 
 /** The verdict on one run directory. */
@@ -79,114 +82,100 @@ export async function verifyQuarantine(
   location: string,
   options: { env?: Environment } = {},
 ): Promise<QuarantineVerification> {
-  const runs = /^s3:\/\//i.test(location)
-    ? await verifyS3(location, options.env ?? Deno.env.toObject())
-    : await verifyLocal(location.startsWith("file://") ? new URL(location).pathname : location);
+  const storage = await openStorage(location, options.env ?? Deno.env.toObject());
+  let runs: RunVerification[];
+  try {
+    runs = await verifyStorage(storage);
+  } finally {
+    storage.close();
+  }
   if (runs.length === 0) {
     runs.push({ location, ok: false, problems: ["no quarantine run (no _manifest.json) found"] });
   }
   return { location, ok: runs.every((run) => run.ok), runs };
 }
 
-async function verifyLocal(root: string): Promise<RunVerification[]> {
-  const where = printable(root);
-  let info: Deno.FileInfo;
+/** Every run under the storage's root, read in place or downloaded first. */
+async function verifyStorage(storage: Storage): Promise<RunVerification[]> {
+  const where = printable(storage.uri);
+  let objects: StoredObject[];
   try {
-    info = await Deno.stat(root);
+    objects = await storage.list("", { maxDepth: MAX_DEPTH });
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
+    if (!(error instanceof StorageError)) throw error;
+    if (error.problem === "not_found") {
       throw new DataSourceError(`${where}: no such quarantine location`, 2);
     }
-    throw new DataSourceError(`${where}: cannot read: ${osReason(error)}`, 3);
+    if (error.problem === "no_bucket") {
+      throw new DataSourceError(`${where}: no such quarantine location (no bucket)`, 2);
+    }
+    if (error.problem === "not_directory") {
+      throw new DataSourceError(
+        `${where}: not a directory; name a quarantine location (a directory or s3:// prefix)`,
+        2,
+      );
+    }
+    throw error;
   }
-  if (!info.isDirectory) {
-    throw new DataSourceError(
-      `${where}: not a directory; name a quarantine location (a directory or s3:// prefix)`,
-      2,
-    );
+  // Where folders exist only through their objects (S3), a prefix holding nothing does not exist.
+  if (objects.length === 0 && !storage.folders) {
+    throw new DataSourceError(`${where}: no such quarantine location`, 2);
   }
   const runs: RunVerification[] = [];
-  try {
-    for (const dir of await runDirectories(root.replace(/\/+$/, "") || "/", 0)) {
-      runs.push(await verifyRun(dir, `${dir}/`, basename(dir)));
+  for (const run of runFolders(objects)) {
+    const label = storage.describe(run);
+    const runName = run.replace(/\/$/, "").split("/").pop() || baseName(storage.describe(""));
+    const inPlace = storage.localPath(run);
+    if (inPlace !== undefined) {
+      try {
+        runs.push(await verifyRun(inPlace.replace(/\/+$/, "") || "/", label, runName));
+      } catch (error) {
+        if (error instanceof DataSourceError) throw error;
+        throw new DataSourceError(`${where}: cannot read: ${osReason(error)}`, 3);
+      }
+      continue;
     }
-  } catch (error) {
-    if (error instanceof DataSourceError) throw error;
-    throw new DataSourceError(`${where}: cannot read: ${osReason(error)}`, 3);
+    const dir = await makeTempDir({ prefix: "kontra-verify-" });
+    try {
+      for (const object of objects) {
+        const name = object.key.slice(run.length);
+        if (!object.key.startsWith(run) || name.includes("/")) continue;
+        await storage.download(object.key, `${dir}/${name}`);
+      }
+      runs.push(await verifyRun(dir, label, runName));
+    } finally {
+      await removeTempDir(dir);
+    }
   }
   return runs;
 }
 
-/** The OS's reason without the path it quotes (the caller names the path its own way). */
-function osReason(error: unknown): string {
-  return describeError(error).replace(/:\s*\w+ '.*$/, "").replace(/ \(os error \d+\)/, "");
+/**
+ * The run folders among the listed objects, in key order: folders holding a manifest or
+ * a data file, at most {@linkcode MAX_DEPTH} below the root, never inside another run
+ * or a staging folder.
+ */
+function runFolders(objects: StoredObject[]): string[] {
+  const folders = new Set<string>();
+  for (const object of objects) {
+    const slash = object.key.lastIndexOf("/");
+    const [folder, name] = [object.key.slice(0, slash + 1), object.key.slice(slash + 1)];
+    const staging = folder.split("/").some((part) => part.startsWith(STAGING_PREFIX));
+    // Not only regular files: a pipe named like a run file is reported, not skipped.
+    if (isRunFile(name) && !staging) folders.add(folder);
+  }
+  const sorted = [...folders].sort();
+  return sorted.filter((folder) =>
+    !sorted.some((other) => other !== folder && folder.startsWith(other))
+  );
 }
 
-/** Directories holding a manifest or data files, at most {@linkcode MAX_DEPTH} below. */
-async function runDirectories(dir: string, depth: number): Promise<string[]> {
-  const entries: Deno.DirEntry[] = [];
-  for await (const entry of Deno.readDir(dir)) entries.push(entry);
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  // Not only regular files: a pipe named like a run file is reported, not skipped.
-  if (entries.some((entry) => !entry.isDirectory && isRunFile(entry.name))) return [dir];
-  if (depth >= MAX_DEPTH) return [];
-  const found: string[] = [];
-  for (const entry of entries) {
-    if (entry.isDirectory && !entry.name.startsWith(STAGING_PREFIX)) {
-      found.push(...await runDirectories(`${dir}/${entry.name}`, depth + 1));
-    }
-  }
-  return found;
+function baseName(path: string): string {
+  return path.replace(/\/+$/, "").split("/").pop() ?? "";
 }
 
 function isRunFile(name: string): boolean {
   return name === MANIFEST_NAME || DATA_FILE.test(name);
-}
-
-async function verifyS3(location: string, env: Environment): Promise<RunVerification[]> {
-  const { bucket, prefix } = s3Prefix(location);
-  const { client } = s3Access(env);
-  try {
-    let keys: string[];
-    try {
-      keys = await listKeys(client, bucket, prefix);
-    } catch (error) {
-      if (error instanceof S3Failure && error.facts.code === "NoSuchBucket") {
-        throw new DataSourceError(`${location}: no such quarantine location (no bucket)`, 2);
-      }
-      throw s3Error(`cannot list ${location}`, error);
-    }
-    // S3 has no directories: a prefix holding nothing does not exist.
-    if (keys.length === 0) throw new DataSourceError(`${location}: no such quarantine location`, 2);
-    // A run prefix is the "directory" of a manifest or data file.
-    const byRun = new Map<string, string[]>();
-    for (const key of keys) {
-      const slash = key.lastIndexOf("/");
-      const [runPrefix, name] = [key.slice(0, slash + 1), key.slice(slash + 1)];
-      if (!isRunFile(name) || runPrefix.includes(`/${STAGING_PREFIX}`)) continue;
-      byRun.set(runPrefix, [...(byRun.get(runPrefix) ?? []), name]);
-    }
-    const runs: RunVerification[] = [];
-    for (const [runPrefix] of [...byRun].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      const dir = await makeTempDir({ prefix: "kontra-verify-" });
-      try {
-        for (const key of keys.filter((key) => key.startsWith(runPrefix))) {
-          const name = key.slice(runPrefix.length);
-          if (name.includes("/")) continue;
-          await downloadFile(client, bucket, key, `${dir}/${name}`).catch((error) =>
-            Promise.reject(s3Error(`cannot read s3://${bucket}/${key}`, error))
-          );
-        }
-        const runName = runPrefix.replace(/\/$/, "").split("/").pop() ?? "";
-        runs.push(await verifyRun(dir, `s3://${bucket}/${runPrefix}`, runName));
-      } finally {
-        await removeTempDir(dir);
-      }
-    }
-    return runs;
-  } finally {
-    client.destroy();
-  }
 }
 
 /** Verifies one run directory (local, or downloaded into `dir`), named `runName`. */

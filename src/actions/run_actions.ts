@@ -6,6 +6,7 @@
  * @module
  */
 import { describeError } from "../core/errors.ts";
+import type { Plan } from "../engine/plan_model.ts";
 import type { Kontract } from "../kontract/load.ts";
 import type { ActionResult, ResultDocument } from "../report/result.ts";
 import type { Source } from "../sources/source.ts";
@@ -42,13 +43,17 @@ export class ActionRunner {
   readonly #document: ResultDocument;
   readonly #open: () => Promise<OpenedSource>;
   readonly #options: ActionOptions;
+  readonly #plan?: Pick<Plan, "rules">;
 
+  /** `plan`: the rules as the validation run planned them; quarantine reuses it. */
   constructor(
     kontract: Kontract,
     document: ResultDocument,
     open: () => Promise<OpenedSource>,
     options: ActionOptions = {},
+    plan?: Pick<Plan, "rules">,
   ) {
+    this.#plan = plan;
     this.#kontract = kontract;
     this.#document = document;
     this.#open = open;
@@ -91,6 +96,7 @@ export class ActionRunner {
             kontract: this.#kontract,
             document: this.#document,
             source: opened.source,
+            plan: this.#plan,
             config: { location: merged.location!, format: merged.format },
             signal,
             openSink: this.#options.openSink,

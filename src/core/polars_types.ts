@@ -13,10 +13,14 @@
  * @module
  */
 import pl, { type DataFrame } from "nodejs-polars";
+import { type Dtype, polarsName } from "./dtypes.ts";
 
 allowIntervalColumns();
 
-/** A column's name and Polars type name (the type's variant, e.g. `Int64`, `Binary`, `List`). */
+/**
+ * A column's name and Polars type name (the type's variant, e.g. `Int64`, `Binary`,
+ * `List`; `Array` where nodejs-polars says `FixedSizeList`).
+ */
 export interface PolarsColumn {
   name: string;
   dtype: string;
@@ -44,7 +48,7 @@ export function polarsTypeNames(frame: DataFrame): string[] {
 
 function variantOf(frame: DataFrame, name: string): string {
   try {
-    return String(frame.getColumn(name).dtype.variant);
+    return polarsName(String(frame.getColumn(name).dtype.variant));
   } catch {
     return displayName(frame, name).replace(/\[.*$/, "");
   }
@@ -52,7 +56,7 @@ function variantOf(frame: DataFrame, name: string): string {
 
 // Polars' short display names of the types nodejs-polars cannot convert, and a few
 // neighbours, as the variant names the rest of Kontra uses.
-const VARIANTS: Record<string, string> = {
+const VARIANTS: Record<string, Dtype> = {
   binary: "Binary",
   list: "List",
   array: "Array",

@@ -7,10 +7,7 @@
  * @module
  */
 import pl, { type DataFrame, type Series } from "nodejs-polars";
-
-const INTEGER = /^U?Int(8|16|32|64)$/;
-const FLOAT = /^Float(32|64)$/;
-const STRING = ["String", "Utf8", "Categorical", "Enum"];
+import { FLOATS, INTEGERS_64, TEXTS } from "../core/dtypes.ts";
 
 /** A column of the frame: its name, Polars type name and values (driver values). */
 export interface FrameColumn {
@@ -26,7 +23,7 @@ export function frameOf(columns: FrameColumn[]): DataFrame {
 
 /** The Polars type a column gets in a frame built by {@linkcode frameOf}. */
 export function frameType(dtype: string): string {
-  if (INTEGER.test(dtype) || FLOAT.test(dtype) || dtype === "Bool") return dtype;
+  if (INTEGERS_64.test(dtype) || FLOATS.test(dtype) || dtype === "Bool") return dtype;
   if (dtype === "Date" || dtype === "Datetime") return dtype;
   return "String";
 }
@@ -34,16 +31,16 @@ export function frameType(dtype: string): string {
 function seriesOf(name: string, dtype: string, values: unknown[]): Series {
   const nullable = <T>(convert: (value: unknown) => T) =>
     values.map((value) => value === null || value === undefined ? null : convert(value));
-  if (INTEGER.test(dtype)) {
+  if (INTEGERS_64.test(dtype)) {
     return pl.Series(name, nullable(String)).cast(pl.DataType[dtype as "Int64"]);
   }
-  if (FLOAT.test(dtype)) {
+  if (FLOATS.test(dtype)) {
     return pl.Series(name, nullable(Number)).cast(pl.DataType[dtype as "Float64"]);
   }
   if (dtype === "Bool") return pl.Series(name, nullable(asBoolean)).cast(pl.Bool);
   if (dtype === "Date") return pl.Series(name, nullable(asDate)).cast(pl.Date);
   if (dtype === "Datetime") return pl.Series(name, nullable(asDate)).cast(pl.Datetime("ms"));
-  if (STRING.includes(dtype)) return pl.Series(name, nullable(String)).cast(pl.Utf8);
+  if (TEXTS.test(dtype)) return pl.Series(name, nullable(String)).cast(pl.Utf8);
   return pl.Series(name, nullable(asText)).cast(pl.Utf8);
 }
 

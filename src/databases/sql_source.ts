@@ -10,11 +10,9 @@ import { DataSourceError, KontractError } from "../core/errors.ts";
 import type { ColumnInfo } from "../core/dataset.ts";
 import { vetUserSql } from "../sql/user_sql.ts";
 import type { Dialect, SqlValue } from "../sql/dialect.ts";
-import type { ViolatingRows, ViolatingRowsRequest } from "../sources/violating_rows.ts";
 import type { SqlAccess, SqlResult, SqlStatementLog } from "../sql/sql_access.ts";
 import type { Source } from "../sources/source.ts";
 import type { Schema } from "../core/dataset.ts";
-import { sqlViolatingRows } from "./sql_violating_rows.ts";
 
 /** A result and the network round trips it took. */
 export interface ClientResult extends SqlResult {
@@ -242,11 +240,6 @@ export class SqlSource implements Source {
 
   schema(): Promise<Schema> {
     return Promise.resolve(this.#schema);
-  }
-
-  /** The violating rows of row-level rules, streamed by a cursor (for quarantine). */
-  violatingRows(request: ViolatingRowsRequest): Promise<ViolatingRows> {
-    return Promise.resolve(sqlViolatingRows(this.sql, request));
   }
 
   close(): Promise<void> {

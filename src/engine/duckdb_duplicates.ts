@@ -14,6 +14,7 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import { DataSourceError, describeError } from "../core/errors.ts";
 import type { ColumnInfo } from "../core/dataset.ts";
+import { BIGINT_INTEGERS, dtypeSet, FLOATS, INTEGERS_64, STORED_TEXTS } from "../core/dtypes.ts";
 import type { DuckdbTable } from "../sources/source.ts";
 import { duckdb } from "../sql/duckdb.ts";
 import { makeTempDir, removeTempDir } from "../core/temp_dirs.ts";
@@ -23,10 +24,10 @@ const MEMORY_LIMIT = "512MB";
 
 // Types whose values DuckDB groups exactly as Polars does (checked by the tests,
 // including 0.0 = -0.0 and NaN = NaN for floats). Others stay with Polars.
-const COMPARABLE = /^(U?Int(8|16|32|64)|Float(32|64)|String|Utf8|Bool|Boolean|Date|Datetime)$/;
+const COMPARABLE = dtypeSet(INTEGERS_64, FLOATS, STORED_TEXTS, "Bool", "Date", "Datetime");
 const VARIABLE_WIDTH = /^(String|Utf8)$/;
-// Integers that fit a BIGINT, for the bitmap of their range.
-const BITMAP_TYPES = /^(Int(8|16|32|64)|UInt(8|16|32))$/;
+/** Integers that fit a BIGINT, counted with a bitmap of their range when it fits. */
+export const BITMAP_TYPES = BIGINT_INTEGERS;
 // One bitmap per DuckDB thread: together at most this many bytes.
 const BITMAP_BUDGET_BYTES = 256 * 1024 * 1024;
 

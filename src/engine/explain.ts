@@ -8,10 +8,18 @@
 import type { Kontract } from "../kontract/load.ts";
 import type { ExecutionSource } from "../core/tiers.ts";
 import type { Source } from "../sources/source.ts";
-import { type Plan, type PlannedRule, planRules } from "./plan.ts";
+import { assertNever } from "../core/assert_never.ts";
+import type { ViolationsMeasure } from "../rules/define.ts";
+import { capabilitiesOf } from "./capabilities.ts";
+import { BITMAP_TYPES } from "./duckdb_duplicates.ts";
+import type { PlannedRuleOf } from "./measures/measure_module.ts";
+import { measureModule } from "./measures/registry.ts";
+import { polarsPredicate } from "./measures/violations.ts";
+import { planRules } from "./plan.ts";
+import type { DuplicatesInput, Pass, Plan, PlannedRule } from "./plan_model.ts";
 import { pushdownStatement } from "./pushdown.ts";
 import { checkColumnTypes } from "./precheck.ts";
-import { valueSetsOf } from "./value_sets.ts";
+import { rowsPerPartition } from "./scan.ts";
 
 /** How one rule will be measured. */
 export interface ExplainedRule {
@@ -55,19 +63,11 @@ export async function explainPlan(
 ): Promise<Explanation> {
   const schema = await source.schema();
   const stats = options.metadata === false ? undefined : await source.stats?.();
-  const plan = planRules(kontract, schema, stats, { sql: source.sql !== undefined });
+  const plan = planRules(kontract, schema, stats, capabilitiesOf(source));
   // The same type checks as a run: a rule that cannot work is a Kontract error here too.
   checkColumnTypes(plan);
   const reads: Explanation["reads"] = [];
-  if (stats) {
-    const files = stats.files ?? 1;
-    reads.push({
-      tier: "metadata",
-      what: `footers of ${files} file${files === 1 ? "" : "s"}` +
-        (stats.bytesRead === undefined ? "" : ` (${stats.bytesRead} bytes read)`),
-    });
-  }
-  reads.push(...scanReads(plan), ...await sqlReads(plan, source, options));
+  for (const pass of plan.passes) reads.push(await readOf(pass, plan, options));
   return {
     kontract: kontract.name,
     dataset: source.uri,
@@ -77,92 +77,92 @@ export async function explainPlan(
   };
 }
 
-function scanReads(plan: Plan): Explanation["reads"] {
-  const scanned = plan.rules.filter((rule) => rule.tier === "scan");
-  const predicates = scanned.filter((rule) => rule.measure.kind === "violations");
-  const reads: Explanation["reads"] = [];
-  if (predicates.length > 0 || plan.scanCountsRows) {
-    const filter = plan.scanCountsRows || predicates.length === 0
-      ? "no filter (the scan counts the rows)"
-      : `filter pushed into the reader: ${predicates.map((rule) => predicateOf(rule)).join(" | ")}`;
-    reads.push({
-      tier: "scan",
-      what: `one streaming Polars pass over [${plan.scanColumns.join(", ")}]; ${filter}`,
-    });
+/** One pass as `--explain` shows it: exactly what the run will do. */
+async function readOf(
+  pass: Pass,
+  plan: Plan,
+  options: ExplainOptions,
+): Promise<Explanation["reads"][number]> {
+  switch (pass.kind) {
+    case "footers":
+      return {
+        tier: "metadata",
+        what: `footers of ${pass.files} file${pass.files === 1 ? "" : "s"}` +
+          (pass.bytesRead === undefined ? "" : ` (${pass.bytesRead} bytes read)`),
+      };
+    case "single_scan": {
+      const filter = pass.countsRows || pass.rules.length === 0
+        ? "no filter (the scan counts the rows)"
+        : `filter ${pass.filterInReader ? "pushed into the reader" : "applied after the reader"}: ${
+          pass.rules.map((rule) => polarsPredicate(rule as PlannedRuleOf<ViolationsMeasure>))
+            .join(" | ")
+        }`;
+      return {
+        tier: "scan",
+        what: `one streaming Polars pass over [${pass.columns.join(", ")}]; ${filter}`,
+      };
+    }
+    case "source_table":
+      return { tier: "sql", what: `the dataset as a DuckDB table: ${pass.via}` };
+    case "local_copy":
+      return {
+        tier: "scan",
+        what: `[${pass.columns.join(", ")}] copied into a private local Parquet file (one read)`,
+      };
+    case "duplicates":
+      return { tier: "scan", what: duplicatesRead(pass) };
+    case "user_sql":
+      return {
+        tier: "sql",
+        what: `${pass.rules.length} custom_sql_check quer${
+          pass.rules.length === 1 ? "y" : "ies"
+        } in DuckDB, one statement each`,
+      };
+    case "pushdown": {
+      if (plan.capabilities.kind !== "database") return assertNever(plan.capabilities as never);
+      const { sql } = await pushdownStatement(plan, plan.capabilities.sql, {
+        failFast: options.failFast,
+      });
+      return { tier: "sql", what: `one statement in ${pass.database}: ${sql}` };
+    }
+    default:
+      return assertNever(pass);
   }
-  for (const rule of scanned.filter((rule) => rule.measure.kind === "duplicates")) {
-    reads.push({
-      tier: "scan",
-      what: `duplicates of ${
-        rule.column!.name
-      }: after the single pass, an exact group-by in DuckDB that spills to disk (or Polars' hash-partitioned passes), reading the column once more at most`,
-    });
-  }
-  return reads;
 }
 
-async function sqlReads(
-  plan: Plan,
-  source: Source,
-  options: ExplainOptions,
-): Promise<Explanation["reads"]> {
-  const sqlRules = plan.rules.filter((rule) => rule.tier === "sql" && !rule.missingColumn);
-  if (sqlRules.length === 0 && !source.sql) return [];
-  if (source.sql) {
-    const { sql } = await pushdownStatement(plan, source.sql, { failFast: options.failFast });
-    return [{ tier: "sql", what: `one statement in ${source.sql.dialect.name}: ${sql}` }];
-  }
-  return [{
-    tier: "sql",
-    what: `${sqlRules.length} custom_sql_check quer${sqlRules.length === 1 ? "y" : "ies"}: ${
-      source.duckdbVia ?? "DuckDB"
-    }`,
-  }];
+const INPUTS: Record<DuplicatesInput, string> = {
+  source_table: "the dataset's own DuckDB table",
+  local_copy: "the local copy",
+  source: "the source files",
+};
+
+function duplicatesRead(pass: Extract<Pass, { kind: "duplicates" }>): string {
+  const { column, engine, input } = pass;
+  const how = engine === "polars"
+    ? `Polars GROUP BY in hash partitions of ${rowsPerPartition(column.dtype)} rows, one ` +
+      "streaming pass each"
+    : BITMAP_TYPES.test(column.dtype)
+    ? "DuckDB: MIN/MAX, then one bit per value of the range when the bitmap fits " +
+      "(else GROUP BY, spilling to disk)"
+    : /^(String|Utf8)$/.test(column.dtype)
+    ? "DuckDB: GROUP BY the 64-bit hash, then by value where hashes repeat (spilling to disk)"
+    : "DuckDB: GROUP BY, spilling to disk";
+  return `duplicates of ${column.name} (${column.dtype}): ${how}, over ${INPUTS[input]}`;
 }
 
 function explainRule(rule: PlannedRule): ExplainedRule {
-  const columns = rule.column ? [rule.column.name] : [];
+  const columns = rule.column && rule.tier !== "metadata" ? [rule.column.name] : [];
   const base = { rule_id: rule.instance.id, tier: rule.tier, columns };
   if (rule.missingColumn) {
     return {
       ...base,
+      columns: rule.column ? [rule.column.name] : [],
       how: `${
         rule.drift ?? `column "${rule.instance.column}" is missing`
       }: fails with the row count`,
     };
   }
-  switch (rule.measure.kind) {
-    case "column_type":
-      return { ...base, columns: [], how: `schema: ${rule.column?.dtype}` };
-    case "row_count":
-      return rule.tier === "metadata"
-        ? { ...base, how: "footer num_rows" }
-        : { ...base, how: rule.tier === "sql" ? "COUNT(*)" : "len() in the single pass" };
-    case "sql_query":
-      return { ...base, how: rule.measure.sql };
-    case "duplicates":
-      return {
-        ...base,
-        how: rule.tier === "sql"
-          ? "COUNT(col) - COUNT(DISTINCT col)"
-          : "exact duplicate count after the single pass",
-      };
-    case "violations":
-      if (rule.tier === "metadata") return { ...base, columns: [], how: "footer statistics" };
-      if (rule.tier === "sql") {
-        return { ...base, how: "SUM(CASE WHEN … THEN 1 ELSE 0 END) in the statement" };
-      }
-      return { ...base, how: predicateOf(rule) };
-  }
-}
-
-/** The Polars expression of a violations measure, as Polars prints it, and its joins. */
-function predicateOf(rule: PlannedRule): string {
-  if (rule.measure.kind !== "violations" || !rule.column) return "";
-  const joins = valueSetsOf(rule.measure, rule.column).map((set) =>
-    ` (${set.name}: one hash join with ${set.values.length} values)`
-  );
-  return String(rule.measure.polars(rule.column)) + joins.join("");
+  return { ...base, how: measureModule(rule.measure).explain(rule) };
 }
 
 /** The explanation as text for people. */

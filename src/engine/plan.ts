@@ -1,58 +1,26 @@
 /**
- * The planner: for each rule, the cheapest tier that answers it exactly.
- * metadata (schema, footer statistics) → sql (the source's own engine) → scan (Polars).
+ * The planner: for each rule the cheapest tier that answers it exactly (metadata →
+ * sql → scan, asked of the rule's measure module), then the passes over the data that
+ * the run will make, in order. The run executes exactly these passes, `--explain` prints
+ * them, and quarantine reuses the rules' plan.
  * @module
  */
-import type { Kontract, RuleInstance } from "../kontract/load.ts";
-import type { Measure } from "../rules/define.ts";
-import type { ColumnInfo } from "../core/dataset.ts";
 import type { DatasetStats, Schema } from "../core/dataset.ts";
-import type { ExecutionSource } from "../core/tiers.ts";
-
-/** One rule with the tier that will measure it. */
-export interface PlannedRule {
-  instance: RuleInstance;
-  measure: Measure;
-  tier: ExecutionSource;
-  /** The checked column's schema entry, for column rules whose column exists. */
-  column?: ColumnInfo;
-  /**
-   * A column rule whose column the data lacks, or that drifted across the files of the
-   * dataset (see `drift`): fails with the row count, and its column is never read.
-   */
-  missingColumn: boolean;
-  /**
-   * Why the column is not one column of the dataset: files lack it or type it
-   * differently (or, for `dtype`, give it widths the rule does not accept), naming them.
-   */
-  drift?: string;
-  /** The exact count from statistics, when the metadata tier answers a violations measure. */
-  statsCount?: number;
-}
-
-/** What the run will do. */
-export interface Plan {
-  rules: PlannedRule[];
-  /** Whether the scan must count rows (no statistics know them). */
-  scanCountsRows: boolean;
-  /** Columns the single pass reads (row predicates), in first-use order. */
-  scanColumns: string[];
-}
-
-/** What the source can do beyond its schema, as the planner needs to know it. */
-export interface SourceCapabilities {
-  /** The source runs SQL (`Source.sql`): row rules, duplicates and row counts push down. */
-  sql?: boolean;
-}
+import type { Kontract, RuleInstance } from "../kontract/load.ts";
+import type { Capabilities } from "./capabilities.ts";
+import { duckdbComparable } from "./duckdb_duplicates.ts";
+import { measureModule } from "./measures/registry.ts";
+import type { DuplicatesInput, Pass, Plan, PlannedRule } from "./plan_model.ts";
+import { filtersInReader } from "./scan.ts";
 
 /** Plans every rule of the Kontract against what the source offers. */
 export function planRules(
   kontract: Kontract,
   schema: Schema,
   stats: DatasetStats | undefined,
-  capabilities: SourceCapabilities = {},
+  capabilities: Capabilities,
 ): Plan {
-  const rowTier: ExecutionSource = capabilities.sql ? "sql" : "scan";
+  const rowTier = capabilities.kind === "database" ? "sql" : "scan";
   const columns = new Map(schema.columns.map((column) => [column.name, column]));
   const drifted = new Map(schema.drift?.map((drift) => [drift.column, drift.message]));
   const variants = new Map(schema.variants?.map((variant) => [variant.column, variant]));
@@ -76,36 +44,92 @@ export function planRules(
     if (variant && variant.types.some(({ dtype }) => !typeHolds(instance, dtype))) {
       return { instance, measure, tier: "metadata", missingColumn: true, drift: variant.message };
     }
-    const planned = { instance, measure, column, missingColumn: false };
-    switch (measure.kind) {
-      case "column_type":
-        return { ...planned, tier: "metadata" };
-      case "row_count":
-        return { ...planned, tier: stats ? "metadata" : rowTier };
-      case "sql_query":
-        return { ...planned, tier: "sql" };
-      case "duplicates":
-        return { ...planned, tier: rowTier };
-      case "violations": {
-        const statsCount = stats ? measure.fromStats?.(stats) : undefined;
-        return statsCount === undefined
-          ? { ...planned, tier: rowTier }
-          : { ...planned, tier: "metadata", statsCount };
-      }
-    }
+    const placement = measureModule(measure).place(measure, { stats, rowTier });
+    return { instance, measure, column, missingColumn: false, ...placement };
   });
-  const scanColumns = [
-    ...new Set(
-      rules.filter((rule) =>
-        rule.tier === "scan" && rule.column && rule.measure.kind === "violations"
-      ).map((rule) => rule.column!.name),
-    ),
-  ];
-  return { rules, scanColumns, scanCountsRows: stats === undefined && !capabilities.sql };
+  const scanned = rules.filter((rule) =>
+    rule.tier === "scan" && rule.column && rule.measure.kind === "violations"
+  );
+  const scanColumns = [...new Set(scanned.map((rule) => rule.column!.name))];
+  const scanCountsRows = stats === undefined && capabilities.kind !== "database";
+  const partial = { rules, capabilities, scanColumns, scanCountsRows };
+  return { ...partial, passes: passesOf(partial, stats, scanned) };
+}
+
+/** The reads the run makes, in order. */
+function passesOf(
+  plan: Omit<Plan, "passes">,
+  stats: DatasetStats | undefined,
+  scanned: PlannedRule[],
+): Pass[] {
+  const { capabilities, rules } = plan;
+  const passes: Pass[] = [];
+  if (stats) passes.push({ kind: "footers", files: stats.files ?? 1, bytesRead: stats.bytesRead });
+  const measured = rules.filter((rule) => !rule.missingColumn);
+  if (capabilities.kind === "database") {
+    passes.push({
+      kind: "pushdown",
+      database: capabilities.sql.dialect.name,
+      rules: measured.filter((rule) => rule.tier === "sql"),
+    });
+    return passes;
+  }
+  if (scanned.length > 0 || plan.scanCountsRows) {
+    passes.push({
+      kind: "single_scan",
+      columns: plan.scanColumns,
+      countsRows: plan.scanCountsRows,
+      rules: scanned,
+      filterInReader: scanned.every((rule) => filtersInReader(rule.column!.dtype)),
+    });
+  }
+  if (capabilities.kind !== "files") return passes;
+  const duplicates = measured.filter((rule) =>
+    rule.tier === "scan" && rule.measure.kind === "duplicates"
+  );
+  const userSql = measured.filter((rule) => rule.tier === "sql");
+  passes.push(...rescanPasses(capabilities, duplicates, userSql));
+  return passes;
 }
 
 /** Whether a `column_type` rule passes on a column of type `dtype`. */
 function typeHolds(instance: RuleInstance, dtype: string): boolean {
   const observed = { rows: 1, count: 0, dtype };
   return (instance.rule.evaluate?.(instance.params, observed) ?? 0) === 0;
+}
+
+/**
+ * The passes after the single scan over files: the source's own DuckDB table when user
+ * SQL needs it (or duplicates can use it cheaply), a local copy of the columns that must
+ * be read again from an expensive source, one duplicates pass per `unique` rule on the
+ * engine that compares its type exactly as Polars does, then the user SQL.
+ */
+export function rescanPasses(
+  capabilities: Extract<Capabilities, { kind: "files" }>,
+  duplicates: PlannedRule[],
+  userSql: PlannedRule[],
+): Pass[] {
+  const passes: Pass[] = [];
+  const cheap = capabilities.cheapRescans;
+  // The source's own DuckDB table: user SQL needs it; duplicates use it when it is cheap
+  // to get (local files) or fetched anyway, and typed like the scan (uniform Parquet).
+  const table = userSql.length > 0 || (cheap && duplicates.length > 0);
+  const direct = table && capabilities.duckdbExactTypes;
+  const placed = duplicates.map((rule) => {
+    const engine = duckdbComparable(rule.column!.dtype) ? "duckdb" as const : "polars" as const;
+    const input: DuplicatesInput = engine === "duckdb"
+      ? (direct ? "source_table" : "local_copy")
+      : (cheap ? "source" : "local_copy");
+    return { kind: "duplicates" as const, rule, column: rule.column!, engine, input };
+  });
+  if (table) passes.push({ kind: "source_table", via: capabilities.duckdbVia });
+  const copied = [
+    ...new Set(
+      placed.filter((pass) => pass.input === "local_copy").map((pass) => pass.column.name),
+    ),
+  ];
+  if (copied.length > 0) passes.push({ kind: "local_copy", columns: copied });
+  passes.push(...placed);
+  if (userSql.length > 0) passes.push({ kind: "user_sql", rules: userSql });
+  return passes;
 }

@@ -17,10 +17,10 @@
  */
 import { KontractError } from "../core/errors.ts";
 import { ruleLabel } from "../kontract/load.ts";
-import type { Source } from "../sources/source.ts";
+import type { Capabilities } from "./capabilities.ts";
 import type { VettedSql } from "../sql/user_sql.ts";
 import { bindWithDuckdb } from "./duckdb_sql.ts";
-import type { Plan, PlannedRule } from "./plan.ts";
+import type { Plan, PlannedRule } from "./plan_model.ts";
 import { failureReason } from "./rule_failure.ts";
 import { countInOnePass, type CountRequest, filtersInReader } from "./scan.ts";
 import { valueSetsOf } from "./value_sets.ts";
@@ -63,11 +63,11 @@ export function scanRequests(plan: Plan): CountRequest[] {
  */
 export function bindScanPredicates(
   plan: Plan,
-  source: Source,
+  source: FileCapabilities,
   requests: CountRequest[],
 ): void {
-  if (requests.length === 0 || !source.scan) return;
-  const empty = () => source.scan!(plan.scanColumns).limit(0);
+  if (requests.length === 0) return;
+  const empty = () => source.scan(plan.scanColumns).limit(0);
   try {
     countInOnePass(empty(), requests, plan.scanCountsRows);
     return;
@@ -95,7 +95,7 @@ export function bindScanPredicates(
  */
 export async function bindUserSql(
   plan: Plan,
-  source: Source,
+  source: FileCapabilities,
   vetted: Map<string, VettedSql>,
 ): Promise<void> {
   const requests = plan.rules.flatMap((rule) =>
@@ -115,6 +115,8 @@ export async function bindUserSql(
     await table.release();
   }
 }
+
+type FileCapabilities = Extract<Capabilities, { kind: "files" }>;
 
 function refusal(rule: PlannedRule, error: unknown): KontractError {
   return new KontractError(`${ruleLabel(rule.instance)}: ${failureReason(error)}`, {

@@ -21,9 +21,11 @@
 import { KontractError, KontraError } from "../core/errors.ts";
 import { failureReason, type RuleErrors } from "./rule_failure.ts";
 import type { RunStats } from "../report/result.ts";
-import { nestedUserSql, type SqlAccess, withPrefix } from "../sql/sql_access.ts";
+import { type SqlAccess, withPrefix } from "../sql/sql_access.ts";
 import { ruleLabel } from "../kontract/load.ts";
-import type { Plan, PlannedRule } from "./plan.ts";
+import { FIRST_ROW, QUERY_ALIAS } from "./measures/measure_module.ts";
+import { measureModule } from "./measures/registry.ts";
+import { passesOfKind, type Plan, type PlannedRule } from "./plan_model.ts";
 
 /** What the statement measured. */
 export interface PushdownResult {
@@ -48,9 +50,6 @@ interface Item {
   failFast: boolean;
 }
 
-const QUERY_ALIAS = "kontra_q";
-const FIRST_ROW = "kontra_first";
-
 /** Options of {@linkcode measureInDatabase}. */
 export interface PushdownOptions {
   /** Fail-fast for every rule, not only those with `tally: false`. */
@@ -64,8 +63,7 @@ export async function pushdownStatement(
   options: PushdownOptions = {},
 ): Promise<{ sql: string; items: Item[] }> {
   const items: Item[] = [{ expression: "COUNT(*)", failFast: false }];
-  for (const rule of plan.rules) {
-    if (rule.tier !== "sql" || rule.missingColumn) continue;
+  for (const rule of passesOfKind(plan, "pushdown").flatMap((pass) => pass.rules)) {
     const item = await itemOf(rule, access, options.failFast || !rule.instance.tally);
     if (item) items.push(item);
   }
@@ -158,41 +156,10 @@ async function itemOf(
   access: SqlAccess,
   failFast: boolean,
 ): Promise<Item | undefined> {
-  const { dialect, relation } = access;
-  const { measure, instance, column } = rule;
-  const ruleId = instance.id;
-  const exists = (select: string) => `CASE WHEN EXISTS (${select}) THEN 1 ELSE 0 END`;
-  switch (measure.kind) {
-    case "violations": {
-      const predicate = `(${measure.sql(dialect, column!)})`;
-      const expression = failFast
-        ? exists(`SELECT 1 AS ${dialect.ident(FIRST_ROW)} FROM ${relation} WHERE ${predicate}`)
-        : `COALESCE(SUM(CASE WHEN ${predicate} THEN 1 ELSE 0 END), 0)`;
-      return { ruleId, label: ruleLabel(instance), expression, failFast };
-    }
-    case "duplicates": {
-      const name = dialect.ident(column!.name);
-      const key = dialect.exact(name, column!.dtype);
-      const expression = failFast
-        ? exists(
-          `SELECT ${key} FROM ${relation} WHERE ${name} IS NOT NULL GROUP BY ${key} HAVING COUNT(*) > 1`,
-        )
-        : `COUNT(${name}) - COUNT(DISTINCT ${key})`;
-      return { ruleId, label: ruleLabel(instance), expression, failFast };
-    }
-    case "sql_query": {
-      const query = await nestedUserSql(access, measure.sql, ruleLabel(instance));
-      const expression = failFast
-        ? `CASE WHEN EXISTS ${query} THEN 1 ELSE 0 END`
-        : `(SELECT COUNT(*) FROM ${query} AS ${dialect.ident(QUERY_ALIAS)})`;
-      return { ruleId, label: ruleLabel(instance), expression, userSql: query, failFast };
-    }
-    case "row_count":
-      // Counted by the statement's first item; exact even in fail-fast mode.
-      return undefined;
-    default:
-      return undefined;
-  }
+  const item = await measureModule(rule.measure).sqlItem(rule, access, failFast);
+  if (item === undefined) return undefined;
+  const { instance } = rule;
+  return { ruleId: instance.id, label: ruleLabel(instance), ...item, failFast };
 }
 
 /**

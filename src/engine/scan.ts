@@ -13,12 +13,12 @@ import pl, { type DataFrame, type Expr, type LazyDataFrame } from "nodejs-polars
 // Loaded for its effect too: Parquet INTERVAL columns must not make Polars panic.
 import "../core/polars_types.ts";
 import { DataSourceError, describeError, KontractError } from "../core/errors.ts";
-import type { Source } from "../sources/source.ts";
-import {
-  countDuplicatesInDuckdb,
-  duckdbComparable,
-  type DuplicatesRequest,
-} from "./duckdb_duplicates.ts";
+import { FIXED_WIDTH_TYPES } from "../core/dtypes.ts";
+import { assertNever } from "../core/assert_never.ts";
+import type { DuckdbTable } from "../sources/source.ts";
+import type { Capabilities } from "./capabilities.ts";
+import type { Pass } from "./plan_model.ts";
+import { countDuplicatesInDuckdb } from "./duckdb_duplicates.ts";
 import { countWithDuckdb, type SqlCountRequest } from "./duckdb_sql.ts";
 import { copyLocally, type LocalCopy } from "./local_copy.ts";
 import { failureReason, type RuleErrors } from "./rule_failure.ts";
@@ -78,7 +78,7 @@ export const REPEAT_COUNT = "__kontra_count";
 // Int64 column in one 10M-row pass at 0.6 GB.
 const FIXED_WIDTH_ROWS_PER_PARTITION = 10_000_000;
 const VARIABLE_WIDTH_ROWS_PER_PARTITION = 2_500_000;
-const FIXED_WIDTH = /^(U?Int\d+|Float\d+|Bool|Date|Datetime|Time|Duration)$/;
+const FIXED_WIDTH = FIXED_WIDTH_TYPES;
 
 /** How many rows one duplicates partition should hold for a column of this Polars type. */
 export function rowsPerPartition(dtype: string): number {
@@ -220,11 +220,11 @@ function numberAt(frame: DataFrame, column: string): number {
   return value === null || value === undefined ? 0 : Number(value);
 }
 
-/** What the passes after the single one measure. */
+/** The passes after the single one, as planned (see plan.ts), and the rows they cover. */
 export interface RescanRequests {
-  /** `unique` rules: exact duplicates of a column. */
-  duplicates: DuplicatesRequest[];
-  /** `custom_sql_check` SELECTs, counted in DuckDB. */
+  /** The planned passes: source table, local copy, duplicates, user SQL. */
+  passes: Pass[];
+  /** `custom_sql_check` SELECTs, vetted, for the user SQL pass. */
   queries: SqlCountRequest[];
   /** Rows in the dataset (sizes Polars' partitions). */
   rows: number;
@@ -236,102 +236,112 @@ export interface RescanHooks {
   onProgress?: (message: string) => void;
 }
 
+type FileCapabilities = Extract<Capabilities, { kind: "files" }>;
+
 /**
- * Counts duplicates and user SQL rows. Phases: `local_copy` (the source's local table
- * or a copy of columns), `duplicates`, `sql`. Temporary files are removed before it
+ * Runs the planned passes after the single one. Phases: `local_copy` (the source's own
+ * table or a copy of columns), `duplicates`, `sql`. Temporary files are removed before it
  * returns, also after an error.
  *
- * Each rule is measured on its own: a count that fails (a column the copy cannot
- * read, a query that fails on some row) puts that rule's reason in `errors` and the
- * others go on. Only a failure to reach the data at all (the source's DuckDB table)
- * stops the whole run.
+ * Each rule is measured on its own: a count that fails (a column the copy cannot read, a
+ * query that fails on some row) puts that rule's reason in `errors` and the others go on.
+ * Only a failure to reach the data at all (the source's DuckDB table) stops the run.
  */
 export async function measureRescans(
-  source: Source,
-  { duplicates, queries, rows }: RescanRequests,
+  source: FileCapabilities & { uri: string },
+  { passes, queries, rows }: RescanRequests,
   { time, onProgress }: RescanHooks,
 ): Promise<{ counts: Map<string, number>; passes: number; errors: RuleErrors }> {
   const counts = new Map<string, number>();
   const errors: RuleErrors = new Map();
-  let passes = 0;
-  if (queries.length > 0 && !source.duckdb) {
-    throw new KontractError(`${source.uri}: custom_sql_check is not available`);
-  }
+  let read = 0;
   const releases: (() => Promise<void>)[] = [];
   try {
-    // The source's own DuckDB table: user SQL needs it; duplicates use it when it is
-    // cheap to get (local files) or fetched anyway, and typed like the scan (Parquet).
-    const cheap = source.cheapRescans === true;
-    const table = queries.length > 0 || (cheap && duplicates.length > 0)
-      ? await time("local_copy", async () => await source.duckdb?.())
-      : undefined;
-    if (table) releases.push(() => table.release());
-    if (table && !cheap) passes += 1;
-    const inDuckdb = duplicates.filter(({ column }) => duckdbComparable(column.dtype));
-    const inPolars = duplicates.filter(({ column }) => !duckdbComparable(column.dtype));
-    const direct = table?.exactTypes === true;
-    const copied = [
-      ...new Set([...(direct ? [] : inDuckdb), ...(cheap ? [] : inPolars)].map(nameOf)),
-    ];
+    let table: DuckdbTable | undefined;
     const copies = new Map<string, LocalCopy>();
-    if (copied.length > 0) {
-      if (!source.scan) throw new KontractError(`${source.uri}: this source cannot be scanned`);
-      onProgress?.(`copying ${copied.join(", ")} to a local file`);
-      const copy = await time("local_copy", () => copyColumns(source, copied, releases));
-      passes += copy.passes;
-      for (const [column, found] of copy.copies) copies.set(column, found);
-      for (const request of duplicates) {
-        const failure = copy.failures.get(request.column.name);
-        if (failure !== undefined) errors.set(request.key, failure);
+    const copyFailures = new Map<string, string>();
+    for (const pass of passes) {
+      switch (pass.kind) {
+        case "source_table": {
+          if (!source.duckdb) {
+            throw new KontractError(`${source.uri}: custom_sql_check is not available`);
+          }
+          const opened = await time("local_copy", () => source.duckdb!());
+          releases.push(() => opened.release());
+          table = opened;
+          if (!source.cheapRescans) read += 1;
+          break;
+        }
+        case "local_copy": {
+          onProgress?.(`copying ${pass.columns.join(", ")} to a local file`);
+          const copy = await time("local_copy", () => copyColumns(source, pass.columns, releases));
+          read += copy.passes;
+          for (const [column, found] of copy.copies) copies.set(column, found);
+          for (const [column, failure] of copy.failures) copyFailures.set(column, failure);
+          break;
+        }
+        case "duplicates": {
+          const key = pass.rule.instance.id;
+          const failure = copyFailures.get(pass.column.name);
+          if (pass.input === "local_copy" && failure !== undefined) {
+            errors.set(key, failure);
+            break;
+          }
+          const copy = copies.get(pass.column.name);
+          onProgress?.(`checking ${pass.column.name} for duplicates`);
+          try {
+            const found = await time(
+              "duplicates",
+              () => countDuplicatesPass(pass, table, copy, source, rows),
+            );
+            counts.set(key, found.count);
+            read += found.passes;
+          } catch (error) {
+            errors.set(key, failureReason(error));
+          }
+          break;
+        }
+        case "user_sql": {
+          onProgress?.(`running ${queries.length} SQL check${queries.length === 1 ? "" : "s"}`);
+          const found = await time("sql", () => countWithDuckdb(table!, queries, errors));
+          for (const [key, count] of found) counts.set(key, count);
+          break;
+        }
+        case "footers":
+        case "single_scan":
+        case "pushdown":
+          break;
+        default:
+          assertNever(pass);
       }
     }
-    const reachable = (request: DuplicatesRequest) => !errors.has(request.key);
-    for (const request of inDuckdb.filter(reachable)) {
-      const { key, column } = request;
-      try {
-        const found = await time(
-          "duplicates",
-          () =>
-            countDuplicatesInDuckdb(direct ? table! : copies.get(column.name)!.table, [request], {
-              onColumn: (name) => onProgress?.(`checking ${name} for duplicates`),
-            }),
-        );
-        counts.set(key, found.counts.get(key) ?? 0);
-        passes += found.passes;
-      } catch (error) {
-        errors.set(key, failureReason(error));
-      }
-    }
-    for (const { key, column } of inPolars.filter(reachable)) {
-      const copy = copies.get(column.name);
-      const scan = copy && !cheap ? copy.scan : source.scan?.bind(source);
-      if (!scan) throw new KontractError(`${source.uri}: this source cannot be scanned`);
-      onProgress?.(`checking ${column.name} for duplicates`);
-      try {
-        const found = await time("duplicates", () =>
-          Promise.resolve(
-            countDuplicates(
-              () => scan([column.name]),
-              column.name,
-              rows,
-              rowsPerPartition(column.dtype),
-            ),
-          ));
-        counts.set(key, found.count);
-        passes += found.passes;
-      } catch (error) {
-        errors.set(key, failureReason(error));
-      }
-    }
-    if (queries.length > 0) {
-      onProgress?.(`running ${queries.length} SQL checks`);
-      const found = await time("sql", () => countWithDuckdb(table!, queries, errors));
-      for (const [key, count] of found) counts.set(key, count);
-    }
-    return { counts, passes, errors };
+    return { counts, passes: read, errors };
   } finally {
     for (const release of releases.reverse()) await release();
   }
+}
+
+/** One duplicates pass, on the engine and input the plan chose. */
+async function countDuplicatesPass(
+  pass: Extract<Pass, { kind: "duplicates" }>,
+  table: DuckdbTable | undefined,
+  copy: LocalCopy | undefined,
+  source: FileCapabilities,
+  rows: number,
+): Promise<{ count: number; passes: number }> {
+  const { rule, column } = pass;
+  if (pass.engine === "duckdb") {
+    const target = pass.input === "source_table" ? table! : copy!.table;
+    const found = await countDuplicatesInDuckdb(target, [{ key: rule.instance.id, column }]);
+    return { count: found.counts.get(rule.instance.id) ?? 0, passes: found.passes };
+  }
+  const scan = pass.input === "local_copy" ? copy!.scan : source.scan;
+  return countDuplicates(
+    () => scan([column.name]),
+    column.name,
+    rows,
+    rowsPerPartition(column.dtype),
+  );
 }
 
 /**
@@ -340,14 +350,14 @@ export async function measureRescans(
  * rules on it. `failures` holds the reason per column that could not be copied.
  */
 async function copyColumns(
-  source: Source,
+  source: FileCapabilities,
   columns: string[],
   releases: (() => Promise<void>)[],
 ): Promise<{ copies: Map<string, LocalCopy>; failures: Map<string, string>; passes: number }> {
   const copies = new Map<string, LocalCopy>();
   const failures = new Map<string, string>();
   const copyOf = async (names: string[]) => {
-    const copy = await copyLocally(source.scan!(names));
+    const copy = await copyLocally(source.scan(names));
     releases.push(copy.release);
     for (const name of names) copies.set(name, copy);
   };
@@ -368,8 +378,4 @@ async function copyColumns(
     }
   }
   return { copies, failures, passes: 1 + columns.length };
-}
-
-function nameOf({ column }: DuplicatesRequest): string {
-  return column.name;
 }

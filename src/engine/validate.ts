@@ -16,10 +16,13 @@ import {
 import type { Observation } from "../rules/define.ts";
 import type { Source } from "../sources/source.ts";
 import type { DatasetStats, Schema } from "../core/dataset.ts";
-import { type Plan, type PlannedRule, planRules } from "./plan.ts";
+import { capabilitiesOf } from "./capabilities.ts";
+import { measureModule } from "./measures/registry.ts";
+import { planRules } from "./plan.ts";
+import { passesOfKind, type Plan, type PlannedRule } from "./plan_model.ts";
 import { measureInDatabase, sqlRunStats } from "./pushdown.ts";
 import { peakRssBytes } from "./peak_rss.ts";
-import { countInOnePassOrFindFailures, type CountRequest, measureRescans } from "./scan.ts";
+import { countInOnePassOrFindFailures, measureRescans } from "./scan.ts";
 import { vetCustomSql } from "./duckdb_sql.ts";
 import type { VettedSql } from "../sql/user_sql.ts";
 import { bindScanPredicates, bindUserSql, checkColumnTypes, scanRequests } from "./precheck.ts";
@@ -53,41 +56,44 @@ interface Measurements {
   errors: RuleErrors;
 }
 
+/** What a run produced: the result document and the plan it followed. */
+export interface RunOutcome {
+  document: ResultDocument;
+  /** The plan the run executed; quarantine reuses it. */
+  plan: Plan;
+}
+
 /** Measures every rule and builds the result document. */
 export async function runKontract(
   kontract: Kontract,
   source: Source,
   options: RunOptions = {},
-): Promise<ResultDocument> {
+): Promise<RunOutcome> {
   const clock = new PhaseClock(options.openMs);
+  const capabilities = capabilitiesOf(source);
   // On files, user SQL runs in DuckDB: every query is checked before the first read of
   // the data, so a refused one is a Kontract error and nothing was read.
-  const vetted = source.sql ? new Map<string, VettedSql>() : await vetCustomSql(kontract);
+  const vetted = capabilities.kind === "database"
+    ? new Map<string, VettedSql>()
+    : await vetCustomSql(kontract);
   const schema = await clock.time("schema", () => source.schema());
   const stats = options.metadata === false
     ? undefined
     : await clock.time("metadata", async () => await source.stats?.());
-  const plan = planRules(kontract, schema, stats, { sql: source.sql !== undefined });
+  const plan = planRules(kontract, schema, stats, capabilities);
   rejectUnsupported(plan);
   // Everything that can be checked against the schema is, before any row is read: a
   // rule that cannot work is a Kontract error naming it (exit 2).
   checkColumnTypes(plan);
-  const requests = source.sql ? [] : scanRequests(plan);
-  if (!source.sql) {
-    await clock.time("bind", async () => {
-      bindScanPredicates(plan, source, requests);
-      await bindUserSql(plan, source, vetted);
-    });
-  }
-  const measured: Measurements = source.sql
+  const measured: Measurements = capabilities.kind === "database"
     ? await clock.time("sql", async () => {
       options.onProgress?.(`querying ${source.uri}`);
-      return { ...await measureInDatabase(plan, source.sql!, options), scanPasses: 0 };
+      return { ...await measureInDatabase(plan, capabilities.sql, options), scanPasses: 0 };
     })
-    : await measure(plan, source, stats, clock, vetted, requests, options.onProgress);
+    : await measureFiles(plan, source, stats, clock, vetted, options.onProgress);
   const results = plan.rules.map((rule) => toResult(rule, measured, schema));
   const summary = summarize(results);
-  return {
+  const document: ResultDocument = {
     schema_version: SCHEMA_VERSION,
     kontract: { name: kontract.name, fingerprint: kontract.fingerprint },
     dataset: { uri: source.uri, rows: measured.rows },
@@ -99,50 +105,59 @@ export async function runKontract(
       ? { stats: { ...clock.stats(measured, stats), ...sqlRunStats(source.sql) } }
       : {}),
   };
+  return { document, plan };
 }
 
-async function measure(
+/** The planned passes over files: the single scan, then duplicates and user SQL. */
+async function measureFiles(
   plan: Plan,
   source: Source,
   stats: DatasetStats | undefined,
   clock: PhaseClock,
   vetted: Map<string, VettedSql>,
-  requests: CountRequest[],
   onProgress?: (message: string) => void,
 ): Promise<Measurements> {
-  const scanned = plan.rules.filter((rule) => rule.tier === "scan");
-  if ((requests.length > 0 || plan.scanCountsRows) && !source.scan) {
-    throw new KontractError(`${source.uri}: this source cannot be scanned`);
+  const { capabilities } = plan;
+  const [single] = passesOfKind(plan, "single_scan");
+  const rescanned = plan.passes.filter((pass) => !["footers", "single_scan"].includes(pass.kind));
+  if (capabilities.kind !== "files") {
+    if (single || rescanned.length > 0) {
+      throw new KontractError(`${source.uri}: this source cannot be scanned`);
+    }
+    return { rows: stats?.rows ?? 0, counts: new Map(), scanPasses: 0, errors: new Map() };
   }
+  const requests = scanRequests(plan);
+  await clock.time("bind", async () => {
+    bindScanPredicates(plan, capabilities, requests);
+    await bindUserSql(plan, capabilities, vetted);
+  });
   onProgress?.(`scanning ${source.uri}`);
   // ONE pass; only if it fails, the rules that broke it are found (bounded reruns).
-  const pass = clock.timeSync(
-    "scan",
-    () =>
-      countInOnePassOrFindFailures(
-        (columns) => source.scan!(columns),
-        plan.scanColumns,
-        requests,
-        plan.scanCountsRows,
-      ),
-  );
+  const pass = single
+    ? clock.timeSync(
+      "scan",
+      () =>
+        countInOnePassOrFindFailures(
+          capabilities.scan,
+          single.columns,
+          requests,
+          single.countsRows,
+        ),
+    )
+    : { counts: new Map<string, number>(), passes: 0, errors: new Map<string, string>() };
   const rows = stats?.rows ?? pass.rows ?? 0;
-  // Duplicates and user SQL: DuckDB (spilling) or partitioned passes, see scan.ts.
-  const rescans = await measureRescans(source, {
-    duplicates: scanned.flatMap((rule) =>
-      rule.measure.kind === "duplicates" ? [{ key: rule.instance.id, column: rule.column! }] : []
-    ),
-    queries: plan.rules.flatMap((rule) =>
-      rule.tier === "sql" && rule.measure.kind === "sql_query"
-        ? [{
-          key: rule.instance.id,
-          label: ruleLabel(rule.instance),
-          sql: vetted.get(rule.instance.id)!,
-        }]
-        : []
-    ),
-    rows,
-  }, { time: (phase, work) => clock.time(phase, work), onProgress });
+  const queries = passesOfKind(plan, "user_sql").flatMap((userSql) =>
+    userSql.rules.map((rule) => ({
+      key: rule.instance.id,
+      label: ruleLabel(rule.instance),
+      sql: vetted.get(rule.instance.id)!,
+    }))
+  );
+  const rescans = await measureRescans(
+    { ...capabilities, uri: source.uri },
+    { passes: rescanned, queries, rows },
+    { time: (phase, work) => clock.time(phase, work), onProgress },
+  );
   const counts = new Map([...pass.counts, ...rescans.counts]);
   const errors = new Map([...pass.errors, ...rescans.errors]);
   // A column that would not read: name the file it fails in (a corrupt page).
@@ -157,10 +172,7 @@ async function measure(
 /** Dataset rules measure the dataset; a row predicate needs a column to be planned. */
 function rejectUnsupported(plan: Plan): void {
   for (const { instance, measure } of plan.rules) {
-    if (
-      instance.column === undefined &&
-      ["violations", "duplicates", "column_type"].includes(measure.kind)
-    ) {
+    if (instance.column === undefined && measureModule(measure).needsColumn) {
       throw new KontractError(
         `rule ${instance.name}: a dataset rule cannot measure ${measure.kind}`,
       );

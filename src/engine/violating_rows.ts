@@ -7,14 +7,16 @@
  * One row comes out per (row, rule) it breaks, in source order and then rule id, with
  * every original column plus `_violated_rule_id` and `_error_reason`.
  *
- * How a source yields them depends on what it can do, never on what it is:
- * - a source with `scan()` (files, S3) gives ONE lazy Polars query, filtered by the
- *   rules' predicates, that the caller sinks to a file: streamed, memory bounded;
- * - a source implementing {@linkcode ViolatingRowsSource} (a database through a
- *   streaming cursor) yields the rows itself as ordered batches.
+ * How they are found depends on the source's capabilities (capabilities.ts), each rule's
+ * part on its measure module:
+ * - files (local, S3) give ONE lazy Polars query, filtered by the rules' predicates,
+ *   that the caller sinks to a file: streamed, memory bounded;
+ * - a database gives ordered batches through a streaming cursor over ONE statement
+ *   (sql_violating_rows.ts).
  * @module
  */
-import pl, { type Expr, type LazyDataFrame, type Series } from "nodejs-polars";
+import pl, { type Expr, type LazyDataFrame } from "nodejs-polars";
+import { assertNever } from "../core/assert_never.ts";
 import { DataSourceError, describeError } from "../core/errors.ts";
 import type { Schema } from "../core/dataset.ts";
 import type { Source } from "../sources/source.ts";
@@ -24,37 +26,32 @@ import {
   RULE_ID_COLUMN,
   type ViolatingRows,
   type ViolatingRowsRequest,
-  type ViolatingRowsSource,
 } from "../sources/violating_rows.ts";
-import {
-  collectStreaming,
-  filtersInReader,
-  keepFiltersAboveReader,
-  repeatedValues,
-  rowsPerPartition,
-} from "./scan.ts";
-import { traceSqlRows } from "./sql_trace.ts";
+import { type Capabilities, capabilitiesOf } from "./capabilities.ts";
+import { measureModule } from "./measures/registry.ts";
+import { filtersInReader, keepFiltersAboveReader } from "./scan.ts";
+import { sqlViolatingRows } from "./sql_violating_rows.ts";
 import { joinValueSets, valueSetColumns, valueSetsOf } from "./value_sets.ts";
 
-/** Whether a source yields its violating rows itself. */
-export function yieldsViolatingRows(source: Source): source is Source & ViolatingRowsSource {
-  return typeof (source as Partial<ViolatingRowsSource>).violatingRows === "function";
-}
+type FileCapabilities = Extract<Capabilities, { kind: "files" }>;
 
 /** The violating rows of `source` for `rules`, by whatever means the source offers. */
 export async function violatingRows(
   source: Source,
   request: ViolatingRowsRequest,
+  capabilities: Capabilities = capabilitiesOf(source),
 ): Promise<ViolatingRows> {
   const rules = [...request.rules].sort((a, b) => compareIds(a.id, b.id));
-  if (yieldsViolatingRows(source)) return await source.violatingRows({ ...request, rules });
-  if (!source.scan) {
-    throw new DataSourceError(`${source.uri}: this source cannot yield its rows for quarantine`);
+  switch (capabilities.kind) {
+    case "database":
+      return await sqlViolatingRows(capabilities.sql, { ...request, rules });
+    case "files":
+      return await scannedViolatingRows(capabilities, { ...request, rules });
+    case "schema_only":
+      throw new DataSourceError(`${source.uri}: this source cannot yield its rows for quarantine`);
+    default:
+      return assertNever(capabilities);
   }
-  return await scannedViolatingRows(source as Source & Required<Pick<Source, "scan">>, {
-    ...request,
-    rules,
-  });
 }
 
 /** Rule ids compare by UTF-16 code units: the same order on every machine. */
@@ -63,14 +60,20 @@ export function compareIds(a: string, b: string): number {
 }
 
 async function scannedViolatingRows(
-  source: Source & Required<Pick<Source, "scan">>,
+  source: FileCapabilities,
   { rules, schema, rows }: ViolatingRowsRequest,
 ): Promise<ViolatingRows> {
   const notes: string[] = [];
   const columns = readableColumns(source, schema, notes);
   const selected: { rule: RowRule; predicate: Expr }[] = [];
   for (const rule of rules) {
-    const predicate = await predicateOf(source, rule, columns, rows, notes);
+    const predicate = await measureModule(rule.measure).scanFlag(rule, {
+      scan: source.scan,
+      duckdb: source.duckdb,
+      columns,
+      rows,
+      notes,
+    });
     if (predicate) selected.push({ rule, predicate });
   }
   // Long lists of values are looked up by a join (value_sets.ts), in the rows' order.
@@ -98,7 +101,7 @@ async function scannedViolatingRows(
  * columns whose type could hide that (structs and binaries) are tried, on one row.
  */
 function readableColumns(
-  source: Source & Required<Pick<Source, "scan">>,
+  source: FileCapabilities,
   schema: Schema,
   notes: string[],
 ): string[] {
@@ -140,75 +143,6 @@ function label(selected: { rule: RowRule; predicate: Expr }[]) {
       .explode([RULE_ID_COLUMN, REASON_COLUMN])
       .filter(pl.col(RULE_ID_COLUMN).isNotNull());
   };
-}
-
-async function predicateOf(
-  source: Source & Required<Pick<Source, "scan">>,
-  rule: RowRule,
-  columns: string[],
-  rows: number,
-  notes: string[],
-): Promise<Expr | undefined> {
-  const { measure, column } = rule;
-  switch (measure.kind) {
-    case "violations":
-      return column ? measure.polars(column) : undefined;
-    case "duplicates": {
-      if (!column) return undefined;
-      const values = duplicatedValues(
-        () => source.scan([column.name]),
-        column.name,
-        rows,
-        rowsPerPartition(column.dtype),
-      );
-      return values.length === 0 ? undefined : pl.col(column.name).isIn(values.implode());
-    }
-    case "sql_query": {
-      if (!source.duckdb) {
-        notes.push(`${rule.id}: skipped: this source cannot run the SELECT`);
-        return undefined;
-      }
-      let dtypes;
-      try {
-        dtypes = source.scan(columns).limit(0).collectSync().schema;
-      } catch (error) {
-        // A type nodejs-polars cannot hand to JS (Binary): the rows cannot be matched.
-        notes.push(`${rule.id}: skipped: its rows cannot be traced (${describeError(error)})`);
-        return undefined;
-      }
-      const table = await source.duckdb();
-      try {
-        const trace = await traceSqlRows(table, measure.sql, dtypes);
-        if ("skipped" in trace) {
-          notes.push(`${rule.id}: skipped: ${trace.skipped}`);
-          return undefined;
-        }
-        if (trace.rows.height === 0) return undefined;
-        const keys = trace.rows.select(pl.struct(columns.map((name) => pl.col(name))).alias("k"));
-        return pl.struct(columns.map((name) => pl.col(name))).isIn(keys.getColumn("k").implode());
-      } finally {
-        await table.release();
-      }
-    }
-    default:
-      return undefined;
-  }
-}
-
-/**
- * The distinct non-null values of `column` that occur more than once. Like the
- * duplicate count, the values are split by hash and each partition is grouped in its
- * own streaming pass; only the repeated values are kept.
- */
-export function duplicatedValues(
-  scan: () => LazyDataFrame,
-  column: string,
-  rows: number,
-  partitionRows: number,
-): Series {
-  const found = [...repeatedValues(scan, column, rows, partitionRows)]
-    .map((repeated) => collectStreaming(repeated.select(column)));
-  return (found.length === 1 ? found[0] : pl.concat(found, { how: "vertical" })).getColumn(column);
 }
 
 function or(a: Expr, b: Expr): Expr {

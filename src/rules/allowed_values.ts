@@ -12,7 +12,8 @@ import { z } from "zod";
 import { scalarValueProblem } from "./column_support.ts";
 import { defineRule } from "./define.ts";
 import type { ColumnInfo } from "../core/dataset.ts";
-import { type ListedValue, polarsMembership } from "./literals.ts";
+import type { ListedValue } from "../core/dtypes.ts";
+import { polarsMembership } from "./literals.ts";
 import { sqlInList } from "./sql_values.ts";
 
 const Value = z.union([z.string(), z.number(), z.boolean()]);

@@ -5,21 +5,19 @@
  * @module
  */
 import type { ColumnInfo } from "../core/dataset.ts";
+import { type DtypeFamily, familyOf, isStoredText } from "../core/dtypes.ts";
 
-const TEXT = ["String", "Utf8"];
 // Values that hold other values, bytes, and durations (Polars cannot cast them to text,
 // and its streaming engine panics trying): no single text form, no single literal.
-const NOT_SCALAR: Record<string, string> = {
-  List: "made of other values",
-  Array: "made of other values",
-  Struct: "made of other values",
-  Binary: "bytes, with no text form",
-  Duration: "durations, with no text form Polars can compare",
+const NOT_SCALAR: Partial<Record<DtypeFamily, string>> = {
+  nested: "made of other values",
+  binary: "bytes, with no text form",
+  duration: "durations, with no text form Polars can compare",
 };
 
 /** True when the column already holds text (no cast needed to match it). */
 export function isTextType(dtype: string): boolean {
-  return TEXT.includes(dtype);
+  return isStoredText(dtype);
 }
 
 /**
@@ -27,7 +25,9 @@ export function isTextType(dtype: string): boolean {
  * arrays, structs, binary, durations), or undefined when it can.
  */
 export function scalarValueProblem(rule: string, column: ColumnInfo): string | undefined {
-  if (!Object.hasOwn(NOT_SCALAR, column.dtype)) return undefined;
+  const family = familyOf(column.dtype);
+  const why = family === undefined ? undefined : NOT_SCALAR[family];
+  if (why === undefined) return undefined;
   return `${rule} cannot check column "${column.name}" of type ${column.dtype}: ` +
-    `it checks single values, and ${column.dtype} values are ${NOT_SCALAR[column.dtype]}`;
+    `it checks single values, and ${column.dtype} values are ${why}`;
 }

@@ -1,18 +1,8 @@
 /**
- * A Kontract's listed values read against a column's type: ONE reading shared by the
- * scan tier (here, as Polars expressions) and the SQL tier (`sql_values.ts`), so both
- * count the same rows.
- *
- * - text columns compare with each value's text (`20` means "20");
- * - integer columns with the values that are integers within the column's range
- *   (`[20, "30"]` means 20 and 30); floats with any number, and with the text `NaN`,
- *   `Infinity`/`inf` and `-Infinity`/`-inf` for those values (NaN equals NaN, -0 equals
- *   0, as in Polars, PostgreSQL, Snowflake and DuckDB); decimals as 64-bit floats;
- * - other types (dates, times, …) by their text form, as the Kontract wrote the value.
- *
- * A value that can never equal a value of the column (`"abc"` on an integer column) is
- * left out: it matches nothing, and it never makes a database raise a type error.
- * NULLs never equal anything.
+ * A Kontract's listed values as Polars expressions for the scan tier. Each value is read
+ * against the column's type by `coerceLiteral` (core/dtypes.ts), the one reading the SQL
+ * tier (`sql_values.ts`) shares, so both count the same rows. A value that can never
+ * equal a value of the column is left out; NULLs never equal anything.
  *
  * A bare JS number becomes a Float64 literal in Polars, which defeats Parquet statistics
  * and can mis-compare large integers: literals are typed like the column.
@@ -21,23 +11,13 @@
 import pl, { type Expr, type Series } from "nodejs-polars";
 import type { ValueSet } from "./define.ts";
 import { polarsRegexCompiles } from "./polars_regex.ts";
-
-/** A value as a Kontract lists it. */
-export type ListedValue = string | number | boolean;
-
-/** How a column is compared with listed values. */
-export type Comparison =
-  /** The column holds text: compare with each value's text. */
-  | "text"
-  /** Integers of the column's type. */
-  | "integer"
-  /** 64-bit floats, NaN and infinities included. */
-  | "float"
-  /** Decimals, compared as 64-bit floats (finite values only). */
-  | "decimal"
-  | "boolean"
-  /** Any other type: the column's text form against each value's text. */
-  | "column_text";
+import {
+  coerceLiteral,
+  type Comparison,
+  comparisonOf,
+  isStoredText,
+  type ListedValue,
+} from "../core/dtypes.ts";
 
 /** The listed values that can equal a value of the column, distinct, typed for `compare`. */
 export interface TypedValues {
@@ -45,87 +25,12 @@ export interface TypedValues {
   values: ListedValue[];
 }
 
-const TEXT_TYPES = ["String", "Utf8", "Categorical", "Enum"];
-const INTEGER_RANGES: Record<string, [number, number]> = {
-  Int8: [-(2 ** 7), 2 ** 7 - 1],
-  Int16: [-(2 ** 15), 2 ** 15 - 1],
-  Int32: [-(2 ** 31), 2 ** 31 - 1],
-  Int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
-  UInt8: [0, 2 ** 8 - 1],
-  UInt16: [0, 2 ** 16 - 1],
-  UInt32: [0, 2 ** 32 - 1],
-  UInt64: [0, Number.MAX_SAFE_INTEGER],
-};
-const FLOAT_TYPES = ["Float32", "Float64"];
-
-// Decimal notation only: "0x10", "1_000" or " 20" are text that no number equals.
-const DECIMAL_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-const INFINITY_TEXT = /^([+-]?)(?:inf|infinity)$/i;
-const NAN_TEXT = /^nan$/i;
-
-/** How a column of Polars type `dtype` compares with listed values. */
-export function comparisonOf(dtype: string): Comparison {
-  if (TEXT_TYPES.includes(dtype)) return "text";
-  if (dtype in INTEGER_RANGES) return "integer";
-  if (FLOAT_TYPES.includes(dtype)) return "float";
-  if (dtype === "Decimal") return "decimal";
-  if (dtype === "Bool") return "boolean";
-  return "column_text";
-}
-
 /** The listed values read against a column of Polars type `dtype`. */
 export function typedValues(values: readonly ListedValue[], dtype: string): TypedValues {
-  const compare = comparisonOf(dtype);
-  const typed = values.map((value) => typedValue(value, compare, dtype))
+  const typed = values.map((value) => coerceLiteral(value, dtype))
     .filter((value) => value !== undefined);
   // A Set is keyed by SameValueZero: NaN once, and -0 with 0, as the comparisons treat them.
-  return { compare, values: [...new Set(typed)] };
-}
-
-function typedValue(
-  value: ListedValue,
-  compare: Comparison,
-  dtype: string,
-): ListedValue | undefined {
-  switch (compare) {
-    case "text":
-    case "column_text":
-      return String(value);
-    case "integer": {
-      const number = asNumber(value);
-      const [min, max] = INTEGER_RANGES[dtype];
-      return number !== undefined && Number.isInteger(number) && number >= min && number <= max
-        ? number + 0 // -0 → 0
-        : undefined;
-    }
-    case "float":
-      return asNumber(value) ?? asSpecialFloat(value);
-    case "decimal":
-      return asNumber(value);
-    case "boolean":
-      if (typeof value === "boolean") return value;
-      return value === "true" ? true : value === "false" ? false : undefined;
-  }
-}
-
-/** A finite number, from a number or from text in decimal notation. */
-function asNumber(value: ListedValue): number | undefined {
-  const number = typeof value === "number"
-    ? value
-    : typeof value === "string" && DECIMAL_TEXT.test(value)
-    ? Number(value)
-    : undefined;
-  // Text beyond the float range ("1e400") is no number: it equals no value of the column.
-  return number !== undefined && Number.isFinite(number) ? number : undefined;
-}
-
-/** NaN and the infinities, written as text (YAML numbers must be finite). */
-function asSpecialFloat(value: ListedValue): number | undefined {
-  if (typeof value === "number") return value; // non-finite: from the SDK
-  if (typeof value !== "string") return undefined;
-  if (NAN_TEXT.test(value)) return NaN;
-  const infinity = INFINITY_TEXT.exec(value);
-  return infinity ? (infinity[1] === "-" ? -Infinity : Infinity) : undefined;
+  return { compare: comparisonOf(dtype), values: [...new Set(typed)] };
 }
 
 // Up to this many values a chain of `==` is the cheapest test, and unlike the others lets
@@ -181,7 +86,7 @@ function keyOf(column: string, compare: Comparison, dtype: string): Expr {
   const col = pl.col(column);
   switch (compare) {
     case "text": // Categorical and Enum as text: a join needs one type on both sides
-      return dtype === "String" || dtype === "Utf8" ? col : col.cast(pl.Utf8);
+      return isStoredText(dtype) ? col : col.cast(pl.Utf8);
     case "column_text":
       return col.cast(pl.Utf8);
     case "float":

@@ -1,8 +1,10 @@
 /**
- * Listed values in SQL, the SQL twin of `literals.ts` and read by it (`typedValues`), so
- * a database counts the same rows as a scan of a file: `[20, "30"]` on an integer column
- * means 20 and 30, a value that can never equal the column's type is left out instead of
- * making the database raise a type error, NaN and the infinities match on float columns.
+ * Listed values in SQL, the SQL twin of `literals.ts`: both read each value with
+ * `coerceLiteral` (core/dtypes.ts, through `typedValues`), so a database counts the same
+ * rows as a scan of a file: `[20, "30"]` on an integer column means 20 and 30, a value
+ * that can never equal the column's type is left out instead of making the database
+ * raise a type error, NaN and the infinities (`"nan"`, `"-inf"`, `"1e309"`) match on
+ * float columns as Polars reads them.
  *
  * The list is `IN (…)` of plain literals, cut into lists of at most
  * {@linkcode LARGEST_IN_LIST} (Snowflake refuses more than 16,384 expressions in one
@@ -11,7 +13,8 @@
  * @module
  */
 import type { Dialect } from "../sql/dialect.ts";
-import { type Comparison, type ListedValue, typedValues } from "./literals.ts";
+import type { Comparison, ListedValue } from "../core/dtypes.ts";
+import { typedValues } from "./literals.ts";
 
 /** The most literals in one `IN (…)`: under Snowflake's 16,384. */
 export const LARGEST_IN_LIST = 10_000;
@@ -43,7 +46,7 @@ export function sqlInList(
   // Snowflake and DuckDB all read. Kept out of IN lists, which want constants.
   for (const value of typed.values.filter(special)) {
     const text = dialect.literal(specialText(value as number));
-    tests.push(`${left} = ${dialect.castDouble(text)}`);
+    tests.push(dialect.nullSafeEquals(left, dialect.castDouble(text)));
   }
   return tests.length === 1 ? tests[0] : `(${tests.join(" OR ")})`;
 }

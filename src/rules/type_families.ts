@@ -1,34 +1,39 @@
 /**
  * The `dtype` rule's type names. Families group engine types the way users think of
- * them; exact names pin one width. Every source maps its types onto Polars' names.
+ * them; exact names pin one width. Every source maps its types onto Polars' names, and
+ * the names and families are core/dtypes.ts's.
  * @module
  */
+import {
+  type Dtype,
+  type DtypeSet,
+  dtypeSet,
+  FLOATS,
+  INTEGERS,
+  NUMBERS,
+  TEXTS,
+} from "../core/dtypes.ts";
 
-const SIGNED = ["Int8", "Int16", "Int32", "Int64", "Int128"];
-const UNSIGNED = ["UInt8", "UInt16", "UInt32", "UInt64"];
-const FLOATS = ["Float32", "Float64"];
-const STRINGS = ["String", "Utf8", "Categorical", "Enum"];
-
-const FAMILIES: Record<string, readonly string[]> = {
-  int: [...SIGNED, ...UNSIGNED],
-  integer: [...SIGNED, ...UNSIGNED],
+const FAMILIES: Record<string, DtypeSet> = {
+  int: INTEGERS,
+  integer: INTEGERS,
   float: FLOATS,
-  numeric: [...SIGNED, ...UNSIGNED, ...FLOATS, "Decimal"],
-  string: STRINGS,
-  str: STRINGS,
-  utf8: STRINGS,
-  text: STRINGS,
-  bool: ["Bool", "Boolean"],
-  boolean: ["Bool", "Boolean"],
-  date: ["Date"],
+  numeric: NUMBERS,
+  string: TEXTS,
+  str: TEXTS,
+  utf8: TEXTS,
+  text: TEXTS,
+  bool: dtypeSet("Bool"),
+  boolean: dtypeSet("Bool"),
+  date: dtypeSet("Date"),
   // Bytes: BLOB columns, and UUID or fixed-size binary columns of Parquet files.
-  binary: ["Binary"],
-  datetime: ["Datetime"],
-  timestamp: ["Datetime"],
+  binary: dtypeSet("Binary"),
+  datetime: dtypeSet("Datetime"),
+  timestamp: dtypeSet("Datetime"),
 };
 
-const EXACT: Record<string, string> = Object.fromEntries(
-  [...SIGNED, ...UNSIGNED, ...FLOATS].map((name) => [name.toLowerCase(), name]),
+const EXACT: Record<string, Dtype> = Object.fromEntries(
+  dtypeSet(INTEGERS, FLOATS).names.map((name) => [name.toLowerCase(), name]),
 );
 
 /** Every type name a Kontract may use, for error messages. */
@@ -45,5 +50,5 @@ export function isTypeName(name: string): boolean {
 export function typeMatches(expected: string, actual: string): boolean {
   const key = expected.toLowerCase();
   if (Object.hasOwn(EXACT, key)) return actual === EXACT[key];
-  return Object.hasOwn(FAMILIES, key) && FAMILIES[key].includes(actual);
+  return Object.hasOwn(FAMILIES, key) && FAMILIES[key].test(actual);
 }

@@ -7,12 +7,14 @@
 import { globSync } from "node:fs";
 import type { DataFrame, LazyDataFrame } from "nodejs-polars";
 import { polarsColumns } from "../core/polars_types.ts";
-import { DataSourceError, describeError } from "../core/errors.ts";
+import { DataSourceError } from "../core/errors.ts";
+import { LocalStorage } from "../storage/local.ts";
+import { isGlob, StorageError, type StoredObject } from "../storage/storage.ts";
 import type { RaggedRowsPolicy } from "./csv_inspect.ts";
 import { displayNames } from "./file_schema.ts";
-import { type DataFile, type FileFormat, FileSet } from "./file_set.ts";
+import { type FileFormat, FileSet } from "./file_set.ts";
 import { exactGlob, localSiblings } from "./one_scan.ts";
-import { localRangeReader } from "./parquet_footer.ts";
+import { storedFile } from "./stored_file.ts";
 import type { DuckdbTable, Source } from "./source.ts";
 import type { DatasetStats, Schema } from "../core/dataset.ts";
 
@@ -30,11 +32,6 @@ export function formatOf(path: string): FileFormat | undefined {
   if (lower.endsWith(".parquet") || lower.endsWith(".pq")) return "parquet";
   if (lower.endsWith(".csv")) return "csv";
   return undefined;
-}
-
-/** True when a path is a glob pattern rather than a name. */
-export function isGlob(path: string): boolean {
-  return /[*?[\]{}]/.test(path);
 }
 
 /** The schema of a Polars frame, in column order. */
@@ -80,13 +77,20 @@ export class LocalFileSource implements Source {
   readonly uri: string;
   readonly duckdbVia = "DuckDB reads the local files";
   readonly cheapRescans = true;
+
+  /** Uniform Parquet: DuckDB types each column as a Polars scan does. */
+  get duckdbExactTypes(): boolean {
+    return this.#set.format === "parquet" && this.#set.uniform;
+  }
   readonly #paths: string[];
   readonly #set: FileSet;
+  readonly #storage: LocalStorage;
 
-  private constructor(uri: string, paths: string[], set: FileSet) {
+  private constructor(uri: string, paths: string[], set: FileSet, storage: LocalStorage) {
     this.uri = uri;
     this.#paths = paths;
     this.#set = set;
+    this.#storage = storage;
   }
 
   /**
@@ -98,20 +102,27 @@ export class LocalFileSource implements Source {
     uri: string,
     options: FileReadOptions = {},
   ): Promise<LocalFileSource> {
-    const paths = isGlob(path) ? globSync(path).sort() : await filesAt(path, uri);
+    // Keys are paths as given, relative to the working directory or absolute.
+    const storage = new LocalStorage("");
+    const paths = isGlob(path) ? globSync(path).sort() : await filesAt(storage, path, uri);
     if (paths.length === 0) throw new DataSourceError(`${uri}: no files match`, 2);
     const format = commonFormat(paths, uri);
     const names = displayNames(paths);
-    const infos = await Promise.all(paths.map((file, index) => statFollowing(file, names[index])));
+    const infos = await Promise.all(
+      paths.map((file, index) => statFollowing(storage, file, names[index])),
+    );
     // A glob may match a named pipe or a device, which Polars would read forever.
-    if (infos.some((info) => !info.isFile)) {
+    if (infos.some((info) => info.kind !== "file")) {
       throw new DataSourceError(`${uri}: matches something that is not a regular file`, 2);
     }
     const kept = withoutEmptyFiles(
       paths.map((file, index) => ({ path: file, name: names[index], size: infos[index].size })),
       format,
     );
-    const set = new FileSet(kept.map(({ path, name }) => localFile(path, name)), {
+    const files = kept.map((file) =>
+      storedFile(storage, { ...file, key: file.path }, (error) => cannotRead(file.name, error))
+    );
+    const set = new FileSet(files, {
       format,
       raggedRows: options.raggedRows,
       // Many Parquet files as ONE scan: a concat of scans materialises (one_scan.ts).
@@ -120,7 +131,7 @@ export class LocalFileSource implements Source {
         : undefined,
       polarsTypes: true,
     });
-    return new LocalFileSource(uri, paths, set);
+    return new LocalFileSource(uri, paths, set, storage);
   }
 
   schema(): Promise<Schema> {
@@ -147,8 +158,8 @@ export class LocalFileSource implements Source {
   /** Every file's path, size and modification time. */
   async identity(): Promise<string> {
     const files = await Promise.all(this.#paths.map(async (path) => {
-      const { size, mtime } = await Deno.stat(path);
-      return { path, size, mtime: mtime?.getTime() ?? null };
+      const { size, mtimeMs } = await this.#storage.stat(path);
+      return { path, size, mtime: mtimeMs ?? null };
     }));
     return JSON.stringify(files);
   }
@@ -165,41 +176,9 @@ export class LocalFileSource implements Source {
   }
 }
 
-/** A local file of the dataset. */
-function localFile(path: string, name: string): DataFile {
-  return {
-    path,
-    name,
-    reader: () => localRangeReader(path),
-    chunks: () => fileChunks(path, name),
-  };
-}
-
-const CHUNK_BYTES = 1024 * 1024;
-
-/** The file's bytes in chunks; each chunk is valid until the next is asked for. */
-async function* fileChunks(path: string, name: string): AsyncGenerator<Uint8Array> {
-  let file: Deno.FsFile;
-  try {
-    file = await Deno.open(path, { read: true });
-  } catch (error) {
-    throw new DataSourceError(`${name}: cannot read: ${osReason(error)}`, 3);
-  }
-  try {
-    const buffer = new Uint8Array(CHUNK_BYTES);
-    while (true) {
-      let read: number | null;
-      try {
-        read = await file.read(buffer);
-      } catch (error) {
-        throw new DataSourceError(`${name}: cannot read: ${osReason(error)}`, 3);
-      }
-      if (read === null) return;
-      yield buffer.subarray(0, read);
-    }
-  } finally {
-    file.close();
-  }
+/** A storage failure named as the dataset names the file. */
+function cannotRead(name: string, error: StorageError): DataSourceError {
+  return new DataSourceError(`${name}: cannot read: ${error.reason}`, 3);
 }
 
 /**
@@ -207,17 +186,22 @@ async function* fileChunks(path: string, name: string): AsyncGenerator<Uint8Arra
  * gone, or links point at each other in a loop) is an error naming it, never skipped:
  * a data file left out would change every count.
  */
-async function statFollowing(path: string, name: string): Promise<Deno.FileInfo> {
+async function statFollowing(
+  storage: LocalStorage,
+  path: string,
+  name: string,
+): Promise<StoredObject> {
   try {
-    return await Deno.stat(path);
+    return await storage.stat(path);
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound || /loop|too many levels/i.test(String(error))) {
+    if (!(error instanceof StorageError)) throw error;
+    if (error.problem === "not_found" || /loop|too many levels/i.test(error.reason)) {
       throw new DataSourceError(
         `${name}: a symbolic link that leads to no file (its target is missing, or links loop)`,
         2,
       );
     }
-    throw new DataSourceError(`${name}: cannot read: ${osReason(error)}`, 3);
+    throw cannotRead(name, error);
   }
 }
 
@@ -226,48 +210,41 @@ async function statFollowing(path: string, name: string): Promise<Deno.FileInfo>
  * symbolic links to regular files (followed one level: a directory is not descended
  * into, so links that loop are never walked).
  */
-async function filesAt(path: string, uri: string): Promise<string[]> {
-  let info: Deno.FileInfo;
+async function filesAt(storage: LocalStorage, path: string, uri: string): Promise<string[]> {
+  let info: StoredObject & { folder?: boolean };
   try {
-    info = await Deno.stat(path);
+    info = await storage.stat(path);
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new DataSourceError(`${uri}: file not found`, 2);
-    }
-    throw new DataSourceError(`${uri}: cannot read: ${osReason(error)}`, 3);
+    if (!(error instanceof StorageError)) throw error;
+    if (error.problem === "not_found") throw new DataSourceError(`${uri}: file not found`, 2);
+    throw new DataSourceError(`${uri}: cannot read: ${error.reason}`, 3);
   }
-  if (!info.isFile && !info.isDirectory) {
+  if (info.kind !== "file" && !info.folder) {
     // A device or a named pipe would be read forever (or block): only files and directories.
     throw new DataSourceError(`${uri}: not a regular file or directory`, 2);
   }
-  if (info.isFile) {
+  if (!info.folder) {
     if (!formatOf(path)) {
       throw new DataSourceError(`${uri}: unsupported file type (expected .parquet or .csv)`, 2);
     }
     return [path];
   }
-  const entries: Deno.DirEntry[] = [];
+  let entries: StoredObject[];
   try {
-    for await (const entry of Deno.readDir(path)) {
-      if (formatOf(entry.name)) entries.push(entry);
-    }
+    entries = await storage.list(`${path}/`, { maxDepth: 0 });
   } catch (error) {
-    throw new DataSourceError(`${uri}: cannot read the directory: ${osReason(error)}`, 3);
+    if (!(error instanceof StorageError)) throw error;
+    throw new DataSourceError(`${uri}: cannot read the directory: ${error.reason}`, 3);
   }
   const names: string[] = [];
-  for (const entry of entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) {
-    if (entry.isFile) names.push(`${path}/${entry.name}`);
-    else if (entry.isSymlink) {
+  for (const entry of entries.filter((entry) => formatOf(entry.key))) {
+    if (entry.kind === "file") names.push(entry.key);
+    else if (entry.kind === "link") {
       // Where the link leads: a file is data; a directory is not descended into.
-      const target = await statFollowing(`${path}/${entry.name}`, entry.name);
-      if (target.isFile) names.push(`${path}/${entry.name}`);
+      const name = entry.key.slice(path.length + 1);
+      const target = await statFollowing(storage, entry.key, name);
+      if (target.kind === "file") names.push(entry.key);
     }
   }
   return names;
-}
-
-/** The OS's reason without the path it quotes (the caller names the path its own way). */
-function osReason(error: unknown): string {
-  const text = describeError(error);
-  return text.replace(/:\s*\w+ '.*$/, "").replace(/ \(os error \d+\)/, "");
 }

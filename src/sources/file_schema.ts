@@ -13,6 +13,16 @@
 import pl, { type DataType } from "nodejs-polars";
 import type { ColumnInfo } from "../core/dataset.ts";
 import type { ColumnDrift, ColumnVariants, Schema } from "../core/dataset.ts";
+import {
+  type Dtype,
+  FLOATS,
+  integerBits,
+  INTEGERS,
+  INTEGERS_64,
+  SIGNED_INTEGERS,
+  TEXTS,
+  UNSIGNED_INTEGERS,
+} from "../core/dtypes.ts";
 
 /** One column of one file, typed as a Polars scan of that file alone would type it. */
 export interface FileColumn {
@@ -115,11 +125,6 @@ export function unionSchemas(files: FileSchema[], options: UnionOptions = {}): D
   };
 }
 
-const SIGNED = /^Int(8|16|32|64)$/;
-const UNSIGNED = /^UInt(8|16|32|64)$/;
-const FLOATS = new Set(["Float32", "Float64"]);
-const STRINGS = new Set(["String", "Utf8", "Categorical", "Enum"]);
-
 /**
  * The one type that holds every file's values exactly, when the types are of one
  * family; undefined when they are not (that is drift). All-NULL files are left out.
@@ -129,14 +134,14 @@ function widen(types: FileColumn[], { numbersAsFloat }: UnionOptions): ReadType 
   const dtypes = new Set(types.map((type) => type.dtype));
   const all = (test: (dtype: string) => boolean) => [...dtypes].every(test);
   if (new Set(types.map((type) => type.detail)).size === 1) return types[0];
-  if (all((dtype) => SIGNED.test(dtype) || UNSIGNED.test(dtype))) return widenIntegers(dtypes);
-  if (all((dtype) => FLOATS.has(dtype))) {
+  if (all(INTEGERS_64.test)) return widenIntegers(dtypes);
+  if (all(FLOATS.test)) {
     return { dtype: dtypes.has("Float64") ? "Float64" : "Float32" };
   }
-  if (numbersAsFloat && all((dtype) => FLOATS.has(dtype) || /^U?Int\d+$/.test(dtype))) {
+  if (numbersAsFloat && all((dtype) => FLOATS.test(dtype) || INTEGERS.test(dtype))) {
     return { dtype: "Float64" };
   }
-  if (all((dtype) => STRINGS.has(dtype))) return { dtype: "String" };
+  if (all(TEXTS.test)) return { dtype: "String" };
   if (all((dtype) => dtype === "Datetime")) {
     const zones = new Set(types.map((type) => type.timeZone));
     // A wall-clock time and an instant (or two zones) are not the same values.
@@ -149,12 +154,12 @@ function widen(types: FileColumn[], { numbersAsFloat }: UnionOptions): ReadType 
 
 /** The narrowest integer type holding every width, or undefined (UInt64 with a signed type). */
 function widenIntegers(dtypes: Set<string>): ReadType | undefined {
-  const signed = [...dtypes].some((dtype) => SIGNED.test(dtype));
+  const signed = [...dtypes].some(SIGNED_INTEGERS.test);
   let bits = 8;
   for (const dtype of dtypes) {
-    const width = Number(/\d+$/.exec(dtype)![0]);
+    const width = integerBits(dtype)!;
     // A signed type holds an unsigned one only at twice its width.
-    bits = Math.max(bits, signed && UNSIGNED.test(dtype) ? width * 2 : width);
+    bits = Math.max(bits, signed && UNSIGNED_INTEGERS.test(dtype) ? width * 2 : width);
   }
   if (bits > 64) return undefined;
   return { dtype: `${signed ? "Int" : "UInt"}${bits}` };
@@ -163,7 +168,7 @@ function widenIntegers(dtypes: Set<string>): ReadType | undefined {
 /** Polars' data type for a read type; undefined for types Kontra does not construct. */
 export function polarsDataType(type: ReadType): DataType | undefined {
   if (type.dtype === "Datetime") return pl.Datetime(type.unit ?? "us", type.timeZone ?? null);
-  const simple: Record<string, DataType> = {
+  const simple: Partial<Record<Dtype, DataType>> = {
     Int8: pl.Int8,
     Int16: pl.Int16,
     Int32: pl.Int32,
@@ -180,7 +185,7 @@ export function polarsDataType(type: ReadType): DataType | undefined {
     Time: pl.Time,
     Null: pl.Null,
   };
-  return Object.hasOwn(simple, type.dtype) ? simple[type.dtype] : undefined;
+  return Object.hasOwn(simple, type.dtype) ? simple[type.dtype as Dtype] : undefined;
 }
 
 /** Files grouped by a key, keys in order of first appearance. */

@@ -11,6 +11,8 @@ import {
 } from "hyparquet";
 import { DataSourceError, describeError } from "../core/errors.ts";
 import type { DatasetStats } from "../core/dataset.ts";
+import { LocalStorage } from "../storage/local.ts";
+import type { Storage } from "../storage/storage.ts";
 
 /** Random access to a file's bytes; `end` is exclusive. */
 export interface ByteRangeReader {
@@ -143,22 +145,22 @@ function untrustedNullCount(footer: FileMetaData, group: RowGroup, chunk: Column
   return !onePage;
 }
 
-/** A range reader over a local file. */
-export async function localRangeReader(path: string): Promise<ByteRangeReader> {
-  const { size } = await Deno.stat(path);
+/** A range reader over one object of a storage, `size` bytes long. */
+export function storageRangeReader(storage: Storage, key: string, size: number): ByteRangeReader {
   return {
     size,
     async read(start, end) {
-      using file = await Deno.open(path);
-      await file.seek(start, Deno.SeekMode.Start);
-      const buffer = new Uint8Array(end - start);
-      let filled = 0;
-      while (filled < buffer.length) {
-        const n = await file.read(buffer.subarray(filled));
-        if (n === null) break;
-        filled += n;
-      }
-      return buffer.buffer.slice(0, filled);
+      const bytes = await storage.readRange(key, start, end);
+      return bytes.buffer.slice(
+        bytes.byteOffset,
+        bytes.byteOffset + bytes.byteLength,
+      ) as ArrayBuffer;
     },
   };
+}
+
+/** A range reader over a local file. */
+export async function localRangeReader(path: string): Promise<ByteRangeReader> {
+  const storage = new LocalStorage("");
+  return storageRangeReader(storage, path, (await storage.stat(path)).size);
 }

@@ -5,27 +5,20 @@
  * with explicit byte ranges, so rules the metadata answers cost a few KiB per file.
  * @module
  */
-import {
-  GetObjectCommand,
-  type GetObjectCommandOutput,
-  HeadObjectCommand,
-  type HeadObjectCommandOutput,
-  ListObjectsV2Command,
-  type ListObjectsV2CommandOutput,
-} from "@aws-sdk/client-s3";
 import { join } from "node:path";
 import type { LazyDataFrame } from "nodejs-polars";
 import { makeTempDir, removeTempDir } from "../core/temp_dirs.ts";
 import { DataSourceError } from "../core/errors.ts";
 import type { Environment } from "../core/environment.ts";
+import { S3Storage } from "../storage/s3.ts";
+import { s3Access } from "../storage/s3_access.ts";
+import { keyMatches, parseS3Uri, type S3Location } from "../storage/s3_location.ts";
+import { StorageError, type StoredObject } from "../storage/storage.ts";
 import { commonFormat, type FileReadOptions, withoutEmptyFiles } from "./file.ts";
 import { displayNames } from "./file_schema.ts";
-import { type DataFile, FileSet } from "./file_set.ts";
+import { FileSet } from "./file_set.ts";
 import { exactGlob, keySiblings } from "./one_scan.ts";
-import type { ByteRangeReader } from "./parquet_footer.ts";
-import { type S3Access, s3Access, s3Error } from "./s3_access.ts";
-import { keyMatches, parseS3Uri, type S3Location } from "./s3_location.ts";
-import { listPages, sendS3 } from "./s3_request.ts";
+import { storedFile } from "./stored_file.ts";
 import type { DuckdbTable, Source } from "./source.ts";
 import type { DatasetStats, Schema } from "../core/dataset.ts";
 
@@ -41,22 +34,27 @@ export class S3Source implements Source {
   readonly uri: string;
   // DuckDB's httpfs extension cannot be installed offline, so it never reads S3 itself.
   readonly duckdbVia = "objects streamed to a private temporary directory, then DuckDB";
+
+  /** Uniform Parquet: DuckDB types each column as a Polars scan does. */
+  get duckdbExactTypes(): boolean {
+    return this.#set.format === "parquet" && this.#set.uniform;
+  }
   readonly #bucket: string;
   readonly #objects: S3Object[];
-  readonly #access: S3Access;
+  readonly #storage: S3Storage;
   readonly #set: FileSet;
 
   private constructor(
     uri: string,
     bucket: string,
     objects: S3Object[],
-    access: S3Access,
+    storage: S3Storage,
     set: FileSet,
   ) {
     this.uri = uri;
     this.#bucket = bucket;
     this.#objects = objects;
-    this.#access = access;
+    this.#storage = storage;
     this.#set = set;
   }
 
@@ -68,8 +66,10 @@ export class S3Source implements Source {
   ): Promise<S3Source> {
     const location = parseS3Uri(uri);
     const access = s3Access(env);
+    // Keys are the bucket's own: the dataset's messages name objects as s3://bucket/key.
+    const storage = new S3Storage(access, location.bucket, "", `s3://${location.bucket}/`);
     const listed: string[] = [];
-    const objects = await listObjects(access, location, uri, listed);
+    const objects = await listObjects(storage, location, uri, listed);
     if (objects.length === 0) throw new DataSourceError(`${uri}: no objects match`, 3);
     const format = commonFormat(objects.map((object) => object.key), uri);
     const base = `s3://${location.bucket}`;
@@ -80,13 +80,17 @@ export class S3Source implements Source {
     );
     const paths = kept.map((object) => `${base}/${object.key}`);
     const files = kept.map((object, index) =>
-      s3File(access, location.bucket, object, paths[index])
+      storedFile(
+        storage,
+        { ...object, path: paths[index] },
+        (error) => renamed(paths[index], error),
+      )
     );
     return new S3Source(
       uri,
       location.bucket,
       objects,
-      access,
+      storage,
       new FileSet(files, {
         format,
         raggedRows: options.raggedRows,
@@ -159,120 +163,38 @@ export class S3Source implements Source {
 
   async #download(uri: string, file: string): Promise<void> {
     const key = uri.slice(`s3://${this.#bucket}/`.length);
-    try {
-      const response = await sendS3<GetObjectCommandOutput>(
-        this.#access.client,
-        new GetObjectCommand({ Bucket: this.#bucket, Key: key }),
-      );
-      const output = await Deno.open(file, { write: true, createNew: true, mode: 0o600 });
-      await response.Body!.transformToWebStream().pipeTo(output.writable);
-    } catch (error) {
-      throw s3Error(uri, error, this.#access.endpoint);
-    }
-  }
-}
-
-/** An object of the dataset as the file set reads it. */
-function s3File(
-  access: S3Access,
-  bucket: string,
-  object: S3Object & { name: string },
-  path: string,
-): DataFile {
-  return {
-    path,
-    name: object.name,
-    reader: () => Promise.resolve(objectReader(access, bucket, object)),
-    chunks: () => objectChunks(access, bucket, object.key),
-  };
-}
-
-/** Ranged reads with explicit `bytes=a-b` (some servers answer suffix ranges wrongly). */
-function objectReader(access: S3Access, bucket: string, object: S3Object): ByteRangeReader {
-  return {
-    size: object.size,
-    read: async (start, end) => {
-      try {
-        // The body is read within the same attempt and deadline as the request.
-        const bytes = await sendS3<GetObjectCommandOutput, Uint8Array>(
-          access.client,
-          new GetObjectCommand({
-            Bucket: bucket,
-            Key: object.key,
-            Range: `bytes=${start}-${end - 1}`,
-          }),
-          { consume: (output) => output.Body!.transformToByteArray() },
-        );
-        return new Uint8Array(bytes).buffer;
-      } catch (error) {
-        throw s3Error(`s3://${bucket}/${object.key}`, error, access.endpoint);
-      }
-    },
-  };
-}
-
-/** The whole object, streamed. */
-async function* objectChunks(
-  access: S3Access,
-  bucket: string,
-  key: string,
-): AsyncGenerator<Uint8Array> {
-  const uri = `s3://${bucket}/${key}`;
-  let body: ReadableStream<Uint8Array>;
-  try {
-    const response = await sendS3<GetObjectCommandOutput>(
-      access.client,
-      new GetObjectCommand({ Bucket: bucket, Key: key }),
+    await this.#storage.download(key, file).catch((error) =>
+      Promise.reject(error instanceof StorageError ? renamed(uri, error) : error)
     );
-    body = response.Body!.transformToWebStream();
-  } catch (error) {
-    throw s3Error(uri, error, access.endpoint);
   }
-  try {
-    for await (const chunk of body) yield chunk;
-  } catch (error) {
-    throw s3Error(uri, error, access.endpoint);
-  }
+}
+
+/** A storage failure named the way the dataset names the object (or itself). */
+function renamed(what: string, error: StorageError): DataSourceError {
+  return new DataSourceError(`${what}: ${error.reason}`, 3);
 }
 
 /** The objects a location names, in key order, with their sizes and ETags. */
 async function listObjects(
-  access: S3Access,
+  storage: S3Storage,
   location: S3Location,
   uri: string,
-  listed: string[] = [],
+  listed: string[],
 ): Promise<S3Object[]> {
+  let found: StoredObject[];
   try {
-    if (location.kind === "object") {
-      const head = await sendS3<HeadObjectCommandOutput>(
-        access.client,
-        new HeadObjectCommand({ Bucket: location.bucket, Key: location.path }),
-      );
-      return [{ key: location.path, size: head.ContentLength ?? 0, etag: head.ETag ?? "" }];
-    }
-    const objects: S3Object[] = [];
-    // One deadline for all pages; a repeated token or too many pages end it.
-    const pages = listPages<ListObjectsV2CommandOutput>(
-      access.client,
-      (token) =>
-        new ListObjectsV2Command({
-          Bucket: location.bucket,
-          Prefix: location.listPrefix,
-          ContinuationToken: token,
-        }),
-    );
-    for await (const page of pages) {
-      for (const item of page.Contents ?? []) {
-        if (item.Key) listed.push(item.Key);
-        if (item.Key && keyMatches(location, item.Key) && isDataKey(item.Key)) {
-          objects.push({ key: item.Key, size: item.Size ?? 0, etag: item.ETag ?? "" });
-        }
-      }
-    }
-    return objects.sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+    found = location.kind === "object"
+      ? [await storage.stat(location.path)]
+      : await storage.list(location.listPrefix);
   } catch (error) {
-    throw s3Error(uri, error, access.endpoint);
+    throw error instanceof StorageError ? renamed(uri, error) : error;
   }
+  if (location.kind !== "object") listed.push(...found.map((object) => object.key));
+  return found
+    .filter((object) =>
+      location.kind === "object" || (keyMatches(location, object.key) && isDataKey(object.key))
+    )
+    .map((object) => ({ key: object.key, size: object.size, etag: object.etag ?? "" }));
 }
 
 /** Markers such as `_SUCCESS` and hidden files are not data. */

@@ -36,6 +36,11 @@ export interface Source {
   /** How `duckdb()` reaches the data, for `--explain`. */
   readonly duckdbVia?: string;
   /**
+   * `duckdb()` gives each column the type a Polars scan gives it (uniform Parquet), so
+   * DuckDB may count on the source's own table; otherwise on a copy Polars wrote.
+   */
+  readonly duckdbExactTypes?: boolean;
+  /**
    * Reading the data again costs no more than the first read (local files), so passes
    * after the first read the source itself; otherwise the engine first copies the
    * columns they need into a private local file, once.

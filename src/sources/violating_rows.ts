@@ -50,12 +50,3 @@ export type ViolatingRows =
     batches: AsyncIterable<DataFrame>;
     notes: string[];
   };
-
-/**
- * A source that streams its violating rows itself, e.g. a database through a cursor
- * over `SELECT *, … WHERE p1 OR p2 ORDER BY <key>` built from each rule's `sql`
- * predicate. Sources with `scan()` need not implement it.
- */
-export interface ViolatingRowsSource {
-  violatingRows(request: ViolatingRowsRequest): Promise<ViolatingRows>;
-}

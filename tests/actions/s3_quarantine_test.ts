@@ -8,7 +8,7 @@ import { validate, verifyQuarantine } from "../../mod.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 import { tempDir } from "../support/fixtures.ts";
 import { type S3TestServer, startS3Server } from "../support/s3_server.ts";
-import { downloadFile, listKeys, uploadFile } from "../../src/actions/s3_store.ts";
+import { downloadFile, listKeys, uploadFile } from "../../src/storage/s3_objects.ts";
 import { EXPECTED_ROWS, shopKontract, snapshot, writeShop } from "./fixtures.ts";
 
 async function withServer(body: (server: S3TestServer) => Promise<void>): Promise<void> {

@@ -4,14 +4,10 @@
  * custom SQL rows that cannot be traced.
  */
 import pl, { type DataFrame } from "nodejs-polars";
-import { type Kontract, validate, verifyQuarantine } from "../../mod.ts";
+import { type Kontract, validate } from "../../mod.ts";
 import { runQuarantine } from "../../src/actions/quarantine.ts";
-import { duplicatedValues } from "../../src/engine/violating_rows.ts";
-import {
-  REASON_COLUMN,
-  RULE_ID_COLUMN,
-  type ViolatingRowsRequest,
-} from "../../src/sources/violating_rows.ts";
+import { duplicatedValues } from "../../src/engine/measures/duplicates.ts";
+import { type ViolatingRowsRequest } from "../../src/sources/violating_rows.ts";
 import type { ResultDocument } from "../../src/report/result.ts";
 import type { Source } from "../../src/sources/source.ts";
 import { assert, assertEquals } from "../support/assert.ts";
@@ -60,50 +56,6 @@ async function shopResult(
   const result = await validate(shopKontract(), { data, actions: false });
   return { document: result.document, kontract: result.kontract };
 }
-
-Deno.test("a source that streams batches gets one part file per batch", async () => {
-  await using tmp = await tempDir();
-  const { document, kontract } = await shopResult(tmp.path);
-  const label = (frame: DataFrame, rule: string) =>
-    frame.withColumns(pl.lit(rule).alias(RULE_ID_COLUMN), pl.lit("why").alias(REASON_COLUMN));
-  const rows = shopFrame();
-  const batches = [
-    label(rows.slice(1, 1), "COL:email:not_null"),
-    rows.slice(0, 0).withColumns(
-      pl.lit("x").alias(RULE_ID_COLUMN),
-      pl.lit("y").alias(REASON_COLUMN),
-    ),
-    label(rows.slice(6, 1), "COL:email:not_null"),
-  ];
-  const seen: ViolatingRowsRequest[] = [];
-  for (const format of ["parquet", "csv"] as const) {
-    const action = await runQuarantine({
-      kontract,
-      document,
-      source: streamingSource(batches, seen),
-      config: { location: `${tmp.path}/dlq-${format}`, format },
-    });
-    assertEquals(action.status, "succeeded", action.error);
-    assertEquals(action.rows, 2);
-    assertEquals(action.message, "DATASET:custom_sql_check: skipped: not traced here");
-    const run = action.location!.replace(/\/$/, "");
-    assertEquals(await listFiles(run), [
-      "_manifest.json",
-      `part-00000.${format}`,
-      `part-00001.${format}`,
-    ]);
-    assert((await verifyQuarantine(run)).ok);
-  }
-  // The source was asked for the failing row rules, sorted by id, with the dataset's rows.
-  assertEquals(seen[0].rules.map((rule) => rule.id), [
-    "COL:country:allowed_values",
-    "COL:email:not_null",
-    "COL:email:regex",
-    "COL:email:unique",
-    "DATASET:custom_sql_check",
-  ]);
-  assertEquals(seen[0].rows, 10);
-});
 
 Deno.test("a source that can neither scan nor stream rows fails the quarantine", async () => {
   await using tmp = await tempDir();

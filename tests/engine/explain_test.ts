@@ -29,16 +29,23 @@ Deno.test("Parquet: footers answer what they can; the scan filter is pushed into
     ["DATASET:custom_sql_check", "sql"],
     ["COL:nope:not_null", "metadata"],
   ]);
-  assertEquals(plan.reads.map((read) => read.tier), ["metadata", "scan", "scan", "sql"]);
+  assertEquals(plan.reads.map((read) => read.tier), ["metadata", "scan", "sql", "scan", "sql"]);
   assert.match(
     plan.reads[1].what,
     /over \[email\]; filter pushed into the reader: .*str\.contains/,
   );
-  assert.match(plan.reads[3].what, /DuckDB reads the local files/);
+  assert.match(plan.reads[2].what, /DuckDB reads the local files/);
+  assert.match(
+    plan.reads[3].what,
+    /duplicates of id \(Int\d+\): DuckDB: MIN\/MAX, then one bit per value/,
+  );
   assert.match(plan.rules[6].how, /missing/);
   const text = renderExplanation(plan);
   assert.match(text, /^Plan for p on .*people\.parquet \(10 rows, from metadata\)/);
-  assert.match(text, /COL:id:unique +scan +exact duplicate count after the single pass \[id\]/);
+  assert.match(
+    text,
+    /COL:id:unique +scan +exact duplicate count, in a pass of its own \(see Reads\) \[id\]/,
+  );
 });
 
 Deno.test("CSV: no footers, so the scan counts rows and pushes no filter", async () => {

@@ -18,6 +18,11 @@ import { copyLocally } from "../../src/engine/local_copy.ts";
 import { liveTempDirs } from "../../src/core/temp_dirs.ts";
 import { vetDuckdbSql } from "../../src/engine/duckdb_session.ts";
 import { countDuplicates, measureRescans } from "../../src/engine/scan.ts";
+import { capabilitiesOf } from "../../src/engine/capabilities.ts";
+import { rescanPasses } from "../../src/engine/plan.ts";
+import type { PlannedRule } from "../../src/engine/plan_model.ts";
+import type { SqlCountRequest } from "../../src/engine/duckdb_sql.ts";
+import type { ColumnInfo } from "../../src/core/dataset.ts";
 import { DataSourceError, KontractError, validate } from "../../mod.ts";
 import type { DuckdbTable, Source } from "../../src/sources/source.ts";
 
@@ -159,52 +164,47 @@ function frameSource(frame: pl.DataFrame, extra: Partial<Source> = {}) {
   return { source, scans };
 }
 
+/** The planner's passes for these duplicates and queries on `source`, run. */
+function rescan(
+  source: Source,
+  duplicates: { key: string; column: ColumnInfo }[],
+  queries: SqlCountRequest[],
+) {
+  const capabilities = capabilitiesOf(source);
+  if (capabilities.kind !== "files") throw new Error(`expected files, got ${capabilities.kind}`);
+  const planned = (id: string, column?: ColumnInfo) =>
+    ({ instance: { id }, column, tier: "scan", missingColumn: false }) as unknown as PlannedRule;
+  const passes = rescanPasses(
+    capabilities,
+    duplicates.map(({ key, column }) => planned(key, column)),
+    queries.map(({ key }) => planned(key)),
+  );
+  return measureRescans({ ...capabilities, uri: source.uri }, { passes, queries, rows: 10 }, hooks);
+}
+
 Deno.test("sources expensive to read again are read once more: one copy of the columns", async () => {
   const frame = peopleFrame();
   const { source, scans } = frameSource(frame);
   const before = temporaries();
-  const measured = await measureRescans(source, {
-    duplicates: [
-      { key: "email", column: { name: "email", dtype: "String" } },
-      { key: "age", column: { name: "age", dtype: "Int32" } },
-      // A type DuckDB is not trusted with: Polars' partitioned passes, over the copy.
-      { key: "score", column: { name: "score", dtype: "Time" } },
-    ],
-    queries: [],
-    rows: 10,
-  }, hooks);
+  const measured = await rescan(source, [
+    { key: "email", column: { name: "email", dtype: "String" } },
+    { key: "age", column: { name: "age", dtype: "Int32" } },
+    // A type DuckDB is not trusted with: Polars' partitioned passes, over the copy.
+    { key: "score", column: { name: "score", dtype: "Time" } },
+  ], []);
   assertEquals(Object.fromEntries(measured.counts), { email: 2, age: 4, score: 2 });
   assertEquals(scans, [["email", "age", "score"]]);
   assertEquals(temporaries(), before);
   await assertRejectsWith(
-    measureRescans(
-      source,
-      {
-        duplicates: [],
-        queries: [{ key: "q", label: "q", sql: await vetDuckdbSql("SELECT 1", "q") }],
-        rows: 10,
-      },
-      hooks,
-    ),
+    rescan(source, [], [{ key: "q", label: "q", sql: await vetDuckdbSql("SELECT 1", "q") }]),
     KontractError,
     /custom_sql_check is not available/,
     2,
   );
+  // A source that cannot be scanned has no rescans to plan: only its schema is known.
   const { source: unscannable } = frameSource(frame, { scan: undefined });
-  await assertRejectsWith(
-    measureRescans(unscannable, {
-      duplicates: [{ key: "email", column: { name: "email", dtype: "String" } }],
-      queries: [],
-      rows: 10,
-    }, hooks),
-    KontractError,
-    /cannot be scanned/,
-    2,
-  );
-  assertEquals(
-    (await measureRescans(source, { duplicates: [], queries: [], rows: 10 }, hooks)).passes,
-    0,
-  );
+  assertEquals(capabilitiesOf(unscannable).kind, "schema_only");
+  assertEquals((await rescan(source, [], [])).passes, 0);
 });
 
 Deno.test("cheap sources are read again directly; CSV is copied for DuckDB's duplicates", async () => {

@@ -355,8 +355,8 @@ Deno.test("SQL: long lists are IN lists Snowflake accepts, in text that grows li
   // NaN and the infinities are typed casts beside the list; -0 is 0.
   assertEquals(
     sqlInList(postgresDialect, '"r"', [1.5, "NaN", "-Infinity", -0, "abc"], "Float64"),
-    `("r" IN (1.5, 0) OR "r" = CAST(E'NaN' AS DOUBLE PRECISION) OR ` +
-      `"r" = CAST(E'-inf' AS DOUBLE PRECISION))`,
+    `("r" IN (1.5, 0) OR "r" IS NOT DISTINCT FROM CAST(E'NaN' AS DOUBLE PRECISION) OR ` +
+      `"r" IS NOT DISTINCT FROM CAST(E'-inf' AS DOUBLE PRECISION))`,
   );
   assertEquals(sqlInList(postgresDialect, '"i"', ["Infinity", "NaN", "x"], "Int64"), undefined);
   assertEquals(

@@ -9,9 +9,9 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { listKeys, uploadFile } from "../../src/actions/s3_store.ts";
-import { s3Access, s3Error } from "../../src/sources/s3_access.ts";
-import { BoundedS3Client, DEFAULT_S3_LIMITS } from "../../src/sources/s3_request.ts";
+import { listKeys, uploadFile } from "../../src/storage/s3_objects.ts";
+import { s3Access, s3Error } from "../../src/storage/s3_access.ts";
+import { BoundedS3Client, DEFAULT_S3_LIMITS } from "../../src/storage/s3_request.ts";
 import { type Run, runCliProcess, STACK_LINE } from "../support/cli.ts";
 import { tempDir, writeText } from "../support/fixtures.ts";
 

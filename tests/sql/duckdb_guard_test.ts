@@ -260,7 +260,7 @@ Deno.test("DuckDB: a refused custom_sql_check stops the run before any data is r
     duckdb: () => (calls.push("duckdb"), Promise.reject(new Error("must not be reached"))),
   };
   await assertRejectsWith(
-    runKontract(kontract, source),
+    runKontract(kontract, source).then(({ document }) => document),
     KontractError,
     /kontract\.yml:6:5: bad: function read_text is not allowed in custom_sql_check$/,
     2,

@@ -57,8 +57,6 @@ async function probe(): Promise<TestMysql | undefined> {
     connection.destroy();
     return undefined;
   }
-  // The fixture connection lives as long as the test process: never keeps it alive.
-  (connection as unknown as { stream?: { unref?: () => void } }).stream?.unref?.();
   const url = new URL(URL_TEXT);
   return { server: `mysql://${url.username}@${url.host}`, query };
 }

@@ -5,7 +5,10 @@
  * @module
  */
 import pl, { type DataFrame } from "nodejs-polars";
-import { type Plan, planRules } from "../../src/engine/plan.ts";
+import { planRules } from "../../src/engine/plan.ts";
+import type { Plan } from "../../src/engine/plan_model.ts";
+import { capabilitiesOf } from "../../src/engine/capabilities.ts";
+import { measureModule } from "../../src/engine/measures/registry.ts";
 import { compareIds, violatingRows } from "../../src/engine/violating_rows.ts";
 import type { RowRule, ViolatingRows } from "../../src/sources/violating_rows.ts";
 import type { Environment } from "../../src/core/environment.ts";
@@ -17,12 +20,7 @@ import type { Schema } from "../../src/core/dataset.ts";
 /** The plan's rules that have violating rows, sorted by id (as quarantine passes them). */
 export function rowRulesOf(plan: Plan): RowRule[] {
   return plan.rules.flatMap(({ instance, measure, column, missingColumn }): RowRule[] => {
-    if (missingColumn) return [];
-    if (
-      measure.kind !== "violations" && measure.kind !== "duplicates" && measure.kind !== "sql_query"
-    ) {
-      return [];
-    }
+    if (missingColumn || !measureModule(measure).rowLevel) return [];
     const reason = instance.rule.reason?.(instance.params) ?? `violates ${instance.name}`;
     return [{ id: instance.id, reason, measure, column }];
   }).sort((a, b) => compareIds(a.id, b.id));
@@ -58,7 +56,7 @@ export async function violatingRowsOf(
   schema: Schema,
   rows: number,
 ): Promise<ViolatingRows> {
-  const plan = planRules(kontract, schema, undefined);
+  const plan = planRules(kontract, schema, undefined, capabilitiesOf(source));
   return await violatingRows(source, { rules: rowRulesOf(plan), schema, rows });
 }
 

@@ -20,21 +20,21 @@ import {
   type ViolatingRows,
   type ViolatingRowsRequest,
 } from "../sources/violating_rows.ts";
-import { KontraError } from "../core/errors.ts";
 import type { ColumnInfo } from "../core/dataset.ts";
-import { type FrameColumn, frameOf } from "./sql_frame.ts";
-import { nestedUserSql, type SqlAccess, withPrefix } from "../sql/sql_access.ts";
+import { dtypeSet, NUMBERS, STORED_TEXTS } from "../core/dtypes.ts";
+import { type FrameColumn, frameOf } from "../databases/sql_frame.ts";
+import { measureModule } from "./measures/registry.ts";
+import { type SqlAccess, withPrefix } from "../sql/sql_access.ts";
 
 /** Output rows per DataFrame (one quarantine part file each). */
 const FRAME_ROWS = 100_000;
 /** Rows per cursor fetch. */
 const FETCH_ROWS = 10_000;
 /** Polars types that sort the same in every database: used for the output order. */
-const ORDERABLE = /^(U?Int\d+|Float\d+|Decimal|String|Utf8|Bool|Date|Datetime|Time)$/;
+const ORDERABLE = dtypeSet(NUMBERS, STORED_TEXTS, "Bool", "Date", "Datetime", "Time");
 
 const ROW_ALIAS = "kontra_row";
 const ROWS_ALIAS = "kontra_rows";
-const TRACE_ALIAS = "kontra_q";
 
 /** A rule as a 0/1 flag over the dataset's rows. */
 interface Flag {
@@ -50,7 +50,12 @@ export async function sqlViolatingRows(
   const notes: string[] = [];
   const flags: Flag[] = [];
   for (const rule of request.rules) {
-    const expression = await flagOf(access, rule, request.schema.columns, notes);
+    const expression = await measureModule(rule.measure).sqlFlag(rule, {
+      access,
+      columns: request.schema.columns,
+      rowAlias: ROW_ALIAS,
+      notes,
+    });
     if (expression !== undefined) flags.push({ rule, expression });
   }
   if (flags.length === 0) return { kind: "batches", batches: empty(), notes };
@@ -78,58 +83,6 @@ export function violatingRowsStatement(
   }) AS ${dialect.ident(ROWS_ALIAS)} WHERE ${names.map((name) => `${name} = 1`).join(" OR ")}${
     order.length > 0 ? ` ORDER BY ${order.join(", ")}` : ""
   }`;
-}
-
-async function flagOf(
-  access: SqlAccess,
-  rule: RowRule,
-  columns: ColumnInfo[],
-  notes: string[],
-): Promise<string | undefined> {
-  const { dialect } = access;
-  const { measure, column } = rule;
-  if (measure.kind === "violations" && column) {
-    return `CASE WHEN ${measure.sql(dialect, column)} THEN 1 ELSE 0 END`;
-  }
-  if (measure.kind === "duplicates" && column) {
-    const name = dialect.ident(column.name);
-    return `CASE WHEN ${name} IS NOT NULL AND COUNT(*) OVER (PARTITION BY ${
-      dialect.exact(name, column.dtype)
-    }) > 1 THEN 1 ELSE 0 END`;
-  }
-  if (measure.kind !== "sql_query") return undefined;
-  const query = await nestedUserSql(access, measure.sql, rule.id);
-  let returned: string[];
-  try {
-    const probe = await access.query(
-      `${withPrefix(access)}SELECT * FROM ${query} AS ${dialect.ident(TRACE_ALIAS)} WHERE 1 = 0`,
-    );
-    returned = probe.columns.map((column) => column.name);
-  } catch (error) {
-    if (!(error instanceof KontraError)) throw error;
-    notes.push(`${rule.id}: skipped: the query failed: ${error.message}`);
-    return undefined;
-  }
-  const missing = columns.filter((column) => !returned.includes(column.name));
-  if (missing.length > 0) {
-    const names = missing.slice(0, 5).map((column) => column.name).join(", ");
-    notes.push(
-      `${rule.id}: skipped: its rows cannot be traced to the dataset: the SELECT does not return ${names}${
-        missing.length > 5 ? ", …" : ""
-      }`,
-    );
-    return undefined;
-  }
-  const same = columns.map((column) => {
-    const name = dialect.ident(column.name);
-    return dialect.nullSafeEquals(
-      dialect.exact(`${dialect.ident(TRACE_ALIAS)}.${name}`, column.dtype),
-      dialect.exact(`${dialect.ident(ROW_ALIAS)}.${name}`, column.dtype),
-    );
-  });
-  return `CASE WHEN EXISTS (SELECT 1 FROM ${query} AS ${dialect.ident(TRACE_ALIAS)} WHERE ${
-    same.join(" AND ")
-  }) THEN 1 ELSE 0 END`;
 }
 
 /** A prefix for flag columns that no data column starts with. */

@@ -4,7 +4,7 @@
  */
 import { matchesGlob } from "node:path";
 import { DataSourceError } from "../core/errors.ts";
-import { isGlob } from "./file.ts";
+import { isGlob } from "./storage.ts";
 
 /** What an `s3://` URI names. */
 export interface S3Location {

@@ -133,6 +133,11 @@ function decodeOrKeep(text: string): string {
  */
 export function s3Error(what: string, error: unknown, endpoint?: string): DataSourceError {
   if (error instanceof DataSourceError) return error;
+  return new DataSourceError(`${what}: ${s3Reason(error, endpoint)}`, 3);
+}
+
+/** Why an S3 request failed, in words without the object's name (see {@linkcode s3Error}). */
+export function s3Reason(error: unknown, endpoint?: string): string {
   const facts = error instanceof S3Failure ? error.facts : toFailure(error).facts;
   // deno-lint-ignore no-explicit-any
   const e = (error instanceof S3Failure ? facts.cause : error) as any;
@@ -172,7 +177,7 @@ export function s3Error(what: string, error: unknown, endpoint?: string): DataSo
       ? `cannot reach${where} (${code || "network error"})${tried}`
       : `S3 error ${name || "unknown"}${tried}`;
   }
-  return new DataSourceError(`${what}: ${reason}`, 3);
+  return reason;
 }
 
 function seconds(ms: number): string {
