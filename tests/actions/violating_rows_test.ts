@@ -7,7 +7,7 @@ import pl, { type DataFrame } from "nodejs-polars";
 import { type Kontract, validate } from "../../mod.ts";
 import { runQuarantine } from "../../src/actions/quarantine.ts";
 import { duplicatedValues } from "../../src/engine/measures/duplicates.ts";
-import { type ViolatingRowsRequest } from "../../src/sources/violating_rows.ts";
+import type { ViolatingRowsRequest } from "../../src/sources/violating_rows.ts";
 import type { ResultDocument } from "../../src/report/result.ts";
 import type { Source } from "../../src/sources/source.ts";
 import { assert, assertEquals } from "../support/assert.ts";
