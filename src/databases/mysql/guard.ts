@@ -22,6 +22,7 @@ import { MYSQL_ALLOWED_FUNCTIONS, SYSTEM_SCHEMAS } from "./guard_allowed.ts";
 import { lexMysql, type MysqlToken } from "./guard_lexer.ts";
 import { treeRefusal } from "./guard_tree.ts";
 import { wordRefusal } from "./guard_words.ts";
+import { leadingWordRefusal, parserFailure } from "../../sql/guard_kit.ts";
 
 /** Checks MySQL/MariaDB user SQL; see the module comment. */
 export const mysqlGuard: UserSqlGuard = {
@@ -42,9 +43,6 @@ const PARSE_OPTIONS = {
   parseOptions: { includeLocations: true },
 };
 
-/** The first word, for the plainest message about other statements (INSERT, SET, …). */
-const LEADING_WORD = /^\s*([A-Za-z_]+)/;
-
 /** Why `sql` is refused on MySQL/MariaDB (one line), or undefined when it is allowed. */
 export function mysqlRefusal(sql: string, scope: UserSqlScope): string | undefined {
   // Reasons may quote names and strings, which may hold line breaks.
@@ -52,10 +50,8 @@ export function mysqlRefusal(sql: string, scope: UserSqlScope): string | undefin
 }
 
 function refusal(sql: string, scope: UserSqlScope): string | undefined {
-  const leading = LEADING_WORD.exec(sql)?.[1].toUpperCase();
-  if (leading !== undefined && leading !== "SELECT" && leading !== "WITH") {
-    return `must be a SELECT, not ${leading}`;
-  }
+  const leading = leadingWordRefusal(sql);
+  if (leading !== undefined) return leading;
   const lexed = lexMysql(sql);
   if (lexed.refusal !== undefined) return lexed.refusal;
   const words = wordRefusal(lexed.tokens);
@@ -64,7 +60,7 @@ function refusal(sql: string, scope: UserSqlScope): string | undefined {
   try {
     ast = parser.astify(lexed.masked, PARSE_OPTIONS);
   } catch (error) {
-    return parseFailure(error);
+    return parserFailure(error);
   }
   const names = new Map<string, string>();
   for (const token of lexed.tokens) {
@@ -73,17 +69,6 @@ function refusal(sql: string, scope: UserSqlScope): string | undefined {
   const stringsSeen: string[] = [];
   return treeRefusal(ast, scope, names, stringsSeen) ??
     stringsDisagree(lexed.tokens, stringsSeen);
-}
-
-/** node-sql-parser recurses per nesting level: deep SQL overflows its stack. */
-function parseFailure(error: unknown): string {
-  if (error instanceof RangeError) return "the SQL is nested too deeply to check";
-  const location = (error as { location?: { start?: { line?: number; column?: number } } })
-    ?.location?.start;
-  if (location?.line !== undefined) {
-    return `the SQL parser cannot read it at line ${location.line}, column ${location.column}`;
-  }
-  return "the SQL parser cannot read it";
 }
 
 /**

@@ -22,6 +22,7 @@
  * server: it sees only code tokens, each exactly as the server does.
  * @module
  */
+import { refusedCharacters } from "../../sql/guard_kit.ts";
 
 /** One token of MySQL SQL; comments and white space are dropped. */
 export interface MysqlToken {
@@ -91,15 +92,9 @@ const REFUSED_CHARACTERS: Readonly<Record<string, string>> = {
   "!": "! is not allowed: use NOT",
 };
 
-/** Characters other than tab, line feed and carriage return that may end a line or hide. */
-function isForbiddenControl(code: number): boolean {
-  return (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0x7f ||
-    code === 0x85 || code === 0x2028 || code === 0x2029 || code === 0xfeff;
-}
-
 /** Splits `sql` into MySQL tokens and masks it, or says which construct is refused. */
 export function lexMysql(sql: string): LexResult {
-  const anywhere = refusedAnywhere(sql);
+  const anywhere = refusedCharacters(sql, "their meaning in strings depends on sql_mode");
   if (anywhere !== undefined) return { refusal: anywhere };
   const tokens: MysqlToken[] = [];
   const masked: string[] = [];
@@ -171,23 +166,6 @@ function dotApart(
   if ((dotBefore && previous.end !== token.start) || (isDot && previous?.end !== token.start)) {
     return `a . must touch the names on both sides (${near(sql, token.start)})`;
   }
-  return undefined;
-}
-
-/** Characters refused wherever they are, even inside strings and comments. */
-function refusedAnywhere(sql: string): string | undefined {
-  if (sql.includes("\0")) return "NUL characters are not allowed";
-  if (sql.includes("\\")) {
-    return "backslashes are not allowed (their meaning in strings depends on sql_mode)";
-  }
-  for (let i = 0; i < sql.length; i++) {
-    const code = sql.charCodeAt(i);
-    if (isForbiddenControl(code)) {
-      const hex = code.toString(16).toUpperCase().padStart(4, "0");
-      return `the control or line-separator character U+${hex} is not allowed`;
-    }
-  }
-  if (/\r(?!\n)/.test(sql)) return "a carriage return must be followed by a line feed";
   return undefined;
 }
 

@@ -17,21 +17,15 @@ import { findInTree, type TreeStep, type UserSqlScope } from "../../sql/user_sql
 import { ALLOWED_JOINS, SYSTEM_SCHEMAS } from "./guard_allowed.ts";
 import { EXPRESSION_PARTS, expressionShape, FRAME_SHAPES, SUBQUERY } from "./guard_tree_expr.ts";
 import {
-  absent,
   COMMON_FIELDS,
   type Field,
-  flag,
   type Kind,
-  many,
   type Node,
   notAllowed,
-  one,
-  oneOf,
-  own,
   type Shape,
-  text,
   type Walk,
 } from "./guard_tree_fields.ts";
+import { absent, flag, many, one, oneOf, own, text } from "../../sql/guard_kit.ts";
 
 /** A masked name or string in the parser's output: the placeholder, then padding. */
 const MASKED_NAME = /^(~\d+)[_\n]*$/;

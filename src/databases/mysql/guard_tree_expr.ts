@@ -13,20 +13,8 @@ import {
   ALLOWED_UNARY_OPERATORS,
   MYSQL_ALLOWED_CAST_TYPES,
 } from "./guard_allowed.ts";
-import {
-  absent,
-  type Field,
-  flag,
-  integer,
-  many,
-  type Node,
-  one,
-  oneOf,
-  type Shape,
-  strings,
-  text,
-  type Walk,
-} from "./guard_tree_fields.ts";
+import type { Field, Node, Shape, Walk } from "./guard_tree_fields.ts";
+import { absent, flag, integer, many, one, oneOf, strings, text } from "../../sql/guard_kit.ts";
 
 /** The parser keeps some numbers as text. */
 const NUMERIC_TEXT = /^(\d+(\.\d+)?)([eE][+-]?\d+)?$/;

@@ -6,6 +6,7 @@
  * @module
  */
 import type { TreeStep, UserSqlScope } from "../../sql/user_sql.ts";
+import { type FieldCheck, flag, one } from "../../sql/guard_kit.ts";
 
 /** An object of node-sql-parser's tree. */
 export type Node = Record<string, unknown>;
@@ -53,7 +54,7 @@ export interface Walk {
 }
 
 /** Checks one value of a key; may claim the objects it holds. */
-export type Field = (value: unknown, walk: Walk) => string | undefined;
+export type Field = FieldCheck<Walk>;
 
 /** What a kind of object may hold, and what else must hold for it. */
 export interface Shape {
@@ -66,31 +67,6 @@ export function notAllowed(kind: Kind, node: Node, key: string): string {
   const type = typeof node.type === "string" ? node.type : kind;
   return `uses SQL the MySQL/MariaDB guard does not allow (${type}.${key})`;
 }
-
-/** `record[key]` when it is the record's own entry (never Object.prototype's). */
-export function own<T>(record: Readonly<Record<string, T>>, key: unknown): T | undefined {
-  return typeof key === "string" && Object.hasOwn(record, key) ? record[key] : undefined;
-}
-
-export const absent: Field = (value) => value === null || value === undefined ? undefined : "";
-export const text: Field = (value) => value == null || typeof value === "string" ? undefined : "";
-export const flag: Field = (value) => value == null || typeof value === "boolean" ? undefined : "";
-export const integer: Field = (value) => value == null || Number.isInteger(value) ? undefined : "";
-export const strings: Field = (value) =>
-  Array.isArray(value) && value.every((item) => typeof item === "string") ? undefined : "";
-export const oneOf = (...allowed: unknown[]): Field => (value) =>
-  allowed.includes(value ?? null) ? undefined : "";
-export const one = (kind: Kind): Field => (value, walk) =>
-  value === null || value === undefined ? undefined : walk.claim(value, kind);
-export const many = (kind: Kind): Field => (value, walk) => {
-  if (value === null || value === undefined) return undefined;
-  if (!Array.isArray(value)) return "";
-  for (const item of value) {
-    const reason = walk.claim(item, kind);
-    if (reason !== undefined) return reason;
-  }
-  return undefined;
-};
 
 /** Keys any object may carry: positions and parentheses. */
 export const COMMON_FIELDS: Readonly<Record<string, Field>> = {

@@ -21,6 +21,7 @@ import { SNOWFLAKE_ALLOWED_FUNCTIONS, SYSTEM_NAMES } from "./guard_allowed.ts";
 import { lexSnowflake, type SnowflakeToken } from "./guard_lexer.ts";
 import { type ParsedStrings, treeRefusal } from "./guard_tree.ts";
 import { wordRefusal } from "./guard_words.ts";
+import { leadingWordRefusal, parserFailure } from "../../sql/guard_kit.ts";
 
 /** Checks Snowflake user SQL; see the module comment. */
 export const snowflakeGuard: UserSqlGuard = {
@@ -41,9 +42,6 @@ const PARSE_OPTIONS = {
   parseOptions: { includeLocations: true },
 };
 
-/** The first word, for the plainest message about other statements (PUT, GET, …). */
-const LEADING_WORD = /^\s*([A-Za-z_]+)/;
-
 /** Why `sql` is refused on Snowflake (one line), or undefined when it is allowed. */
 export function snowflakeRefusal(sql: string, scope: UserSqlScope): string | undefined {
   // Reasons may quote names and strings, which may hold line breaks.
@@ -51,10 +49,8 @@ export function snowflakeRefusal(sql: string, scope: UserSqlScope): string | und
 }
 
 function refusal(sql: string, scope: UserSqlScope): string | undefined {
-  const leading = LEADING_WORD.exec(sql)?.[1].toUpperCase();
-  if (leading !== undefined && leading !== "SELECT" && leading !== "WITH") {
-    return `must be a SELECT, not ${leading}`;
-  }
+  const leading = leadingWordRefusal(sql);
+  if (leading !== undefined) return leading;
   const lexed = lexSnowflake(sql);
   if (lexed.refusal !== undefined) return lexed.refusal;
   const words = wordRefusal(lexed.tokens);
@@ -63,21 +59,10 @@ function refusal(sql: string, scope: UserSqlScope): string | undefined {
   try {
     ast = parser.astify(sql, PARSE_OPTIONS);
   } catch (error) {
-    return parseFailure(error);
+    return parserFailure(error);
   }
   const strings: ParsedStrings = { spans: [], typedLiterals: [] };
   return treeRefusal(ast, scope, strings) ?? stringsDisagree(lexed.tokens, strings);
-}
-
-/** node-sql-parser recurses per nesting level: deep SQL overflows its stack. */
-function parseFailure(error: unknown): string {
-  if (error instanceof RangeError) return "the SQL is nested too deeply to check";
-  const location = (error as { location?: { start?: { line?: number; column?: number } } })
-    ?.location?.start;
-  if (location?.line !== undefined) {
-    return `the SQL parser cannot read it at line ${location.line}, column ${location.column}`;
-  }
-  return "the SQL parser cannot read it";
 }
 
 const TYPED_LITERAL_WORDS = new Set(["DATE", "TIME", "TIMESTAMP", "DATETIME"]);

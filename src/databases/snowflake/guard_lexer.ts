@@ -16,6 +16,7 @@
  * of the text with Snowflake's.
  * @module
  */
+import { refusedCharacters } from "../../sql/guard_kit.ts";
 
 /** One token of Snowflake SQL; comments and white space are dropped. */
 export interface SnowflakeToken {
@@ -45,15 +46,9 @@ const NUMBER = /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/y;
 const NAME_CHAR = /[A-Za-z0-9_]/;
 const TWO_CHAR_SYMBOLS = new Set(["||", "<=", ">=", "<>", "!=", "::"]);
 const ONE_CHAR_SYMBOLS = new Set(["(", ")", ",", ".", "+", "-", "*", "/", "%", "<", ">", "="]);
-/** Characters other than tab, line feed and carriage return that may end a line or hide. */
-function isForbiddenControl(code: number): boolean {
-  return (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0x7f ||
-    code === 0x85 || code === 0x2028 || code === 0x2029;
-}
-
 /** Splits `sql` into Snowflake tokens, or says which construct is refused. */
 export function lexSnowflake(sql: string): LexResult {
-  const anywhere = refusedAnywhere(sql);
+  const anywhere = refusedCharacters(sql, "Snowflake and the SQL parser read them differently");
   if (anywhere !== undefined) return { refusal: anywhere };
   const tokens: SnowflakeToken[] = [];
   let depth = 0;
@@ -117,23 +112,6 @@ export function lexSnowflake(sql: string): LexResult {
   }
   if (depth !== 0) return { refusal: "a ( is not closed" };
   return { tokens };
-}
-
-/** Characters refused wherever they are, even inside strings and comments. */
-function refusedAnywhere(sql: string): string | undefined {
-  if (sql.includes("\0")) return "NUL characters are not allowed";
-  if (sql.includes("\\")) {
-    return "backslashes are not allowed (Snowflake and the SQL parser read them differently)";
-  }
-  for (let i = 0; i < sql.length; i++) {
-    const code = sql.charCodeAt(i);
-    if (isForbiddenControl(code)) {
-      const hex = code.toString(16).toUpperCase().padStart(4, "0");
-      return `the control or line-separator character U+${hex} is not allowed`;
-    }
-  }
-  if (/\r(?!\n)/.test(sql)) return "a carriage return must be followed by a line feed";
-  return undefined;
 }
 
 /** Constructs outside quotes and comments that reach beyond the query, or a 2nd statement. */

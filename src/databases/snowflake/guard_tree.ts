@@ -20,6 +20,17 @@ import {
   SNOWFLAKE_ALLOWED_CAST_TYPES,
   SYSTEM_NAMES,
 } from "./guard_allowed.ts";
+import {
+  absent,
+  flag,
+  integer,
+  many,
+  one,
+  oneOf,
+  own,
+  strings,
+  text,
+} from "../../sql/guard_kit.ts";
 
 type Node = Record<string, unknown>;
 
@@ -141,26 +152,6 @@ function notAllowed(kind: Kind, node: Node, key: string): string {
 // Fields: "" means "refused, say which key".
 // ---------------------------------------------------------------------------------------
 
-const absent: Field = (value) => value === null || value === undefined ? undefined : "";
-const text: Field = (value) => value == null || typeof value === "string" ? undefined : "";
-const flag: Field = (value) => value == null || typeof value === "boolean" ? undefined : "";
-const integer: Field = (value) => value == null || Number.isInteger(value) ? undefined : "";
-const strings: Field = (value) =>
-  Array.isArray(value) && value.every((item) => typeof item === "string") ? undefined : "";
-const oneOf = (...allowed: unknown[]): Field => (value) =>
-  allowed.includes(value ?? null) ? undefined : "";
-const one = (kind: Kind): Field => (value, walk) =>
-  value === null || value === undefined ? undefined : walk.claim(value, kind);
-const many = (kind: Kind): Field => (value, walk) => {
-  if (value === null || value === undefined) return undefined;
-  if (!Array.isArray(value)) return "";
-  for (const item of value) {
-    const reason = walk.claim(item, kind);
-    if (reason !== undefined) return reason;
-  }
-  return undefined;
-};
-
 /** Keys any object may carry: positions and parentheses. */
 const COMMON_FIELDS: Readonly<Record<string, Field>> = {
   loc: one("loc"),
@@ -196,11 +187,6 @@ function shapeOf(kind: Kind, node: Node): Shape | string {
     default:
       return own(SHAPES, kind) ?? notAllowed(kind, node, "type");
   }
-}
-
-/** `record[key]` when it is the record's own entry (never Object.prototype's). */
-function own<T>(record: Readonly<Record<string, T>>, key: unknown): T | undefined {
-  return typeof key === "string" && Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 function statementType(node: Node): string {
