@@ -14,7 +14,6 @@
  */
 import { polarsColumns, polarsTypeNames } from "../core/polars_types.ts";
 import { scrubSecrets } from "../core/secrets.ts";
-import { KontractError } from "../core/errors.ts";
 import { capabilitiesOf } from "../engine/capabilities.ts";
 import { measureModule } from "../engine/measures/registry.ts";
 import { planRules } from "../engine/plan.ts";
@@ -35,7 +34,7 @@ import {
   schemaChecksum,
   sha256Text,
 } from "./quarantine_manifest.ts";
-import { LocalDirSink, type QuarantineSink } from "./quarantine_sink.ts";
+import { openStorageSink, type QuarantineSink } from "./quarantine_sink.ts";
 import type { QuarantineConfig, QuarantineFormat } from "../kontract/actions_spec.ts";
 
 /** Everything the quarantine needs. */
@@ -139,22 +138,11 @@ export async function runQuarantine(request: QuarantineRequest): Promise<ActionR
  * The sink a location names: `s3://bucket/prefix/` or a local directory (relative to
  * the Kontract's directory, or a `file://` URI).
  */
-export async function openQuarantineSink(
+export function openQuarantineSink(
   config: QuarantineConfig,
   kontract: Kontract,
 ): Promise<QuarantineSink> {
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(config.location)?.[1]?.toLowerCase();
-  if (scheme === "s3") {
-    const { S3Sink } = await import("./s3_sink.ts");
-    return S3Sink.open(config.location, kontract.name, kontract.env);
-  }
-  if (scheme !== undefined && scheme !== "file") {
-    throw new KontractError(
-      `actions.quarantine.location: unsupported scheme "${scheme}://" (a directory or s3://)`,
-    );
-  }
-  const path = scheme === "file" ? new URL(config.location).pathname : config.location;
-  return new LocalDirSink(path, kontract.baseDir, kontract.name);
+  return openStorageSink(config.location, kontract);
 }
 
 /** The failing rules whose rows can be quarantined, with their measures and columns. */

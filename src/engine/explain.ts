@@ -119,7 +119,7 @@ async function readOf(
         } in DuckDB, one statement each`,
       };
     case "pushdown": {
-      if (plan.capabilities.kind !== "database") return assertNever(plan.capabilities as never);
+      if (plan.capabilities.kind !== "database") throw new Error("pushdown needs a database");
       const { sql } = await pushdownStatement(plan, plan.capabilities.sql, {
         failFast: options.failFast,
       });
