@@ -12,7 +12,7 @@
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { validate } from "../mod.ts";
-import { median } from "./measure.ts";
+import { versusHandWritten } from "./versus_hand_written.ts";
 import { POSTGRES_RULES } from "./kontracts.ts";
 
 const { values } = parseArgs({
@@ -101,31 +101,12 @@ if (import.meta.main) {
     const loadStarted = performance.now();
     await load(admin);
     console.error(`loaded in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`);
-    // Warm the buffer cache once each, and check both measure the same counts.
-    const warmKontra = await timeKontra();
-    const warmHand = await timeHandWritten();
-    if (JSON.stringify(warmKontra.counts) !== JSON.stringify(warmHand.counts)) {
-      throw new Error(`counts differ: ${warmKontra.counts} vs ${warmHand.counts}`);
-    }
-    const kontra: number[] = [];
-    const hand: number[] = [];
-    for (let run = 0; run < runs; run++) {
-      kontra.push((await timeKontra()).seconds);
-      hand.push((await timeHandWritten()).seconds);
-    }
-    const result = {
-      rows,
-      rules: POSTGRES_RULES.length,
-      runs,
-      kontra_seconds: Number(median(kontra).toFixed(3)),
-      hand_written_seconds: Number(median(hand).toFixed(3)),
-      ratio: Number((median(kontra) / median(hand)).toFixed(3)),
-      kontra_runs: kontra.map((s) => Number(s.toFixed(3))),
-      hand_written_runs: hand.map((s) => Number(s.toFixed(3))),
-      counts: warmKontra.counts,
-    };
-    await Deno.mkdir("bench/results", { recursive: true });
-    await Deno.writeTextFile("bench/results/postgres.json", JSON.stringify(result, null, 2) + "\n");
+    const result = await versusHandWritten(
+      "postgres",
+      { rows, rules: POSTGRES_RULES.length, runs },
+      timeKontra,
+      timeHandWritten,
+    );
     console.log("| rows | rules | kontra s | hand-written query s | ratio |");
     console.log("|---:|---:|---:|---:|---:|");
     console.log(
