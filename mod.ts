@@ -21,8 +21,10 @@ export {
   type ColumnTypeMeasure,
   defineRule,
   type DuplicatesMeasure,
+  type MaxMeasure,
   type Measure,
   type Observation,
+  type RowCondition,
   type RowCountMeasure,
   type RuleDefinition,
   type RuleScope,
@@ -42,11 +44,18 @@ export type {
 } from "./src/report/result.ts";
 export type { CsvSpec, DatasourceQuerySpec } from "./src/kontract/schema.ts";
 export type { Severity } from "./src/core/severity.ts";
+export type { Tolerance } from "./src/core/tolerance.ts";
 export type { ExecutionSource } from "./src/core/tiers.ts";
 export type { Dialect, SqlValue } from "./src/sql/dialect.ts";
 export type { UserSqlGuard, UserSqlScope } from "./src/sql/user_sql.ts";
 export type { Environment } from "./src/core/environment.ts";
-export type { ColumnInfo, DatasetStats } from "./src/core/dataset.ts";
+export type {
+  BoundValue,
+  ColumnInfo,
+  DatasetStats,
+  TimeUnit,
+  ValueBounds,
+} from "./src/core/dataset.ts";
 export { VERSION } from "./src/core/version.ts";
 export {
   type QuarantineVerification,

@@ -11,7 +11,18 @@ export interface ColumnInfo {
   name: string;
   /** The Polars type name of the column, e.g. `Int64`, `String`, `Datetime`. */
   dtype: string;
+  /**
+   * `Datetime` only: the time zone of a column of instants (Parquet `isAdjustedToUTC`,
+   * PostgreSQL `timestamptz`, Snowflake `TIMESTAMP_TZ`/`LTZ`, MySQL `TIMESTAMP`: `UTC`; a
+   * Polars frame's own zone). Absent for wall-clock timestamps (no time zone).
+   */
+  timeZone?: string;
+  /** `Datetime` only, when the source knows it: the unit its values are stored in. */
+  timeUnit?: TimeUnit;
 }
+
+/** The units a `Datetime` column stores its values in. */
+export type TimeUnit = "ms" | "us" | "ns";
 
 /**
  * The dataset's columns, in order. A dataset of many files has the UNION of the files'
@@ -55,6 +66,11 @@ export interface DatasetStats {
   rows: number;
   /** Exact NULL count of a column, or undefined where some part lacks the statistic. */
   nullCount(column: string): number | undefined;
+  /**
+   * The smallest and largest non-null value of a column, exactly, from statistics; or
+   * undefined where some part lacks them (or they are not exact, e.g. truncated text).
+   */
+  bounds?(column: string): ValueBounds | undefined;
   /** Parquet row groups (for `--timings`). */
   rowGroups?: number;
   /** Bytes read from storage to learn these facts. */
@@ -64,3 +80,19 @@ export interface DatasetStats {
   /** Total size of the dataset's files in storage. */
   bytesTotal?: number;
 }
+
+/**
+ * A column's smallest and largest non-null values. Numbers for numeric columns (integers
+ * only within ±2^53), strings for text, booleans; `Date` as days since 1970-01-01 and
+ * `Datetime` as microseconds since 1970-01-01T00:00:00 (UTC for zoned columns, wall
+ * time for naive ones), both numbers.
+ */
+export interface ValueBounds {
+  /** The smallest non-null value. */
+  min: BoundValue;
+  /** The largest non-null value. */
+  max: BoundValue;
+}
+
+/** One end of {@linkcode ValueBounds}. */
+export type BoundValue = number | string | boolean;

@@ -13,6 +13,7 @@
  * @module
  */
 import pl, { type DataFrame } from "nodejs-polars";
+import type { TimeUnit } from "./dataset.ts";
 import { type Dtype, polarsName } from "./dtypes.ts";
 
 allowIntervalColumns();
@@ -24,11 +25,33 @@ allowIntervalColumns();
 export interface PolarsColumn {
   name: string;
   dtype: string;
+  /** Datetime only: the unit. */
+  timeUnit?: TimeUnit;
+  /** Datetime only: the time zone; absent for wall-clock timestamps. */
+  timeZone?: string;
 }
 
 /** Every column of `frame` with its type's variant name, in order. */
 export function polarsColumns(frame: DataFrame): PolarsColumn[] {
-  return frame.columns.map((name) => ({ name, dtype: variantOf(frame, name) }));
+  return frame.columns.map((name) => {
+    const dtype = variantOf(frame, name);
+    return dtype === "Datetime"
+      ? { name, dtype, ...timestampDetails(frame, name) }
+      : { name, dtype };
+  });
+}
+
+/** A Datetime column's unit and time zone (none for wall-clock timestamps). */
+function timestampDetails(
+  frame: DataFrame,
+  name: string,
+): Pick<PolarsColumn, "timeUnit" | "timeZone"> {
+  const type = frame.getColumn(name).dtype as unknown as { timeUnit?: string; timeZone?: string };
+  const unit = type.timeUnit;
+  return {
+    ...(unit === "ms" || unit === "us" || unit === "ns" ? { timeUnit: unit } : {}),
+    ...(type.timeZone ? { timeZone: type.timeZone } : {}),
+  };
 }
 
 /**

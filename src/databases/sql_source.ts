@@ -83,6 +83,8 @@ export interface QueryOptions {
   cteHint?: string;
   /** The Polars type name for the type of one of the query's result columns. */
   polarsType(type: string): string;
+  /** The time zone of a result type that holds instants (`timestamptz`), else undefined. */
+  timeZone?(type: string): string | undefined;
 }
 
 /**
@@ -110,7 +112,10 @@ async function openQuery(
         ? new KontractError(`datasource.query: ${error.message}`)
         : error;
     });
-  return { access, columns: queryColumns(result.columns, options.polarsType) };
+  return {
+    access,
+    columns: queryColumns(result.columns, options.polarsType, options.timeZone),
+  };
 }
 
 /** A column the catalog lists, with the qualified name of its table. */
@@ -119,6 +124,8 @@ export interface CatalogColumn {
   table: string[];
   name: string;
   dtype: string;
+  /** A timestamp column of instants: its time zone (see `ColumnInfo.timeZone`). */
+  timeZone?: string;
 }
 
 /**
@@ -134,10 +141,10 @@ export function tableFromCatalog(
   notFound: string,
 ): OpenedRelation {
   const tables = new Map<string, { path: string[]; columns: ColumnInfo[] }>();
-  for (const { table, name, dtype } of columns) {
+  for (const { table, name, dtype, timeZone } of columns) {
     const key = JSON.stringify(table);
     const entry = tables.get(key) ?? { path: table, columns: [] };
-    entry.columns.push({ name, dtype });
+    entry.columns.push({ name, dtype, ...(timeZone === undefined ? {} : { timeZone }) });
     tables.set(key, entry);
   }
   const rank = ({ path }: { path: string[] }) => {
@@ -160,6 +167,7 @@ export function tableFromCatalog(
 export function queryColumns(
   columns: { name: string; type: string }[],
   toPolars: (type: string) => string,
+  timeZoneOf: (type: string) => string | undefined = () => undefined,
 ): ColumnInfo[] {
   const seen = new Set<string>();
   for (const { name } of columns) {
@@ -168,7 +176,10 @@ export function queryColumns(
     }
     seen.add(name);
   }
-  return columns.map(({ name, type }) => ({ name, dtype: toPolars(type) }));
+  return columns.map(({ name, type }) => {
+    const timeZone = timeZoneOf(type);
+    return { name, dtype: toPolars(type), ...(timeZone === undefined ? {} : { timeZone }) };
+  });
 }
 
 /** SqlAccess over a client, logging every statement for `--timings`. */

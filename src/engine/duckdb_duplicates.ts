@@ -15,6 +15,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { DataSourceError, describeError } from "../core/errors.ts";
 import type { ColumnInfo } from "../core/dataset.ts";
 import { BIGINT_INTEGERS, dtypeSet, FLOATS, INTEGERS_64, STORED_TEXTS } from "../core/dtypes.ts";
+import type { RowCondition } from "../rules/define.ts";
 import type { DuckdbTable } from "../sources/source.ts";
 import { duckdb } from "../sql/duckdb.ts";
 import { makeTempDir, removeTempDir } from "../core/temp_dirs.ts";
@@ -41,6 +42,8 @@ export interface DuplicatesRequest {
   /** The rule id the count is for. */
   key: string;
   column: ColumnInfo;
+  /** Only the rows where this holds take part (a rule's `when:`). */
+  where?: RowCondition;
 }
 
 /** Tuning, for tests. */
@@ -78,15 +81,17 @@ export async function countDuplicatesInDuckdb(
       await connection.run(`SET enable_external_access = false`);
       await connection.run(`SET lock_configuration = true`);
       let passes = 0;
-      for (const { key, column } of requests) {
+      for (const { key, column, where } of requests) {
         options.onColumn?.(column.name);
         const scalar = async (sql: string) =>
           (await connection.runAndReadAll(sql)).getRows()[0].map((value) => value ?? null);
-        let sql = duplicatesSql(table.from, column);
+        let sql = duplicatesSql(table.from, column, where);
         if (BITMAP_TYPES.test(column.dtype)) {
           const c = duckdb.ident(column.name);
           const [low, high] = await scalar(
-            `SELECT MIN(${c})::VARCHAR, MAX(${c})::VARCHAR FROM ${table.from}`,
+            `SELECT MIN(${c})::VARCHAR, MAX(${c})::VARCHAR FROM ${table.from}${
+              where ? ` WHERE ${where.sql(duckdb)}` : ""
+            }`,
           );
           passes += 1;
           if (low === null || high === null) {
@@ -96,7 +101,7 @@ export async function countDuplicatesInDuckdb(
           const bits = BigInt(String(high)) - BigInt(String(low)) + 1n;
           const threads = Math.max(1, navigator.hardwareConcurrency);
           if (bits <= BigInt(Math.floor(BITMAP_BUDGET_BYTES * 8 / threads))) {
-            sql = bitmapSql(table.from, column, String(low), String(high));
+            sql = bitmapSql(table.from, column, String(low), String(high), where);
           }
         }
         counts.set(key, Number((await scalar(sql))[0] ?? 0));
@@ -115,28 +120,39 @@ export async function countDuplicatesInDuckdb(
   }
 }
 
-/** The statement counting duplicates of `column` in the table expression `from`. */
-export function duplicatesSql(from: string, column: ColumnInfo): string {
+/**
+ * The statement counting duplicates of `column` in the table expression `from` (among
+ * the rows where `where` holds, when given).
+ */
+export function duplicatesSql(from: string, column: ColumnInfo, where?: RowCondition): string {
   const c = duckdb.ident(column.name);
-  const repeated = (where: string, by: string) =>
-    `SELECT COUNT(*) AS n FROM ${from} WHERE ${where} GROUP BY ${by} HAVING COUNT(*) > 1`;
+  const present = `${c} IS NOT NULL${where ? ` AND (${where.sql(duckdb)})` : ""}`;
+  const repeated = (filter: string, by: string) =>
+    `SELECT COUNT(*) AS n FROM ${from} WHERE ${filter} GROUP BY ${by} HAVING COUNT(*) > 1`;
   const total = (groups: string) => `SELECT COALESCE(SUM(n - 1), 0) FROM (${groups}) AS g`;
-  if (!VARIABLE_WIDTH.test(column.dtype)) return total(repeated(`${c} IS NOT NULL`, c));
+  if (!VARIABLE_WIDTH.test(column.dtype)) return total(repeated(present, c));
   // Hash first: 8-byte keys group far cheaper than strings. Candidates are the hashes
   // seen more than once; their rows are then grouped by the real value.
-  const candidates = `SELECT hash(${c}) AS h FROM ${from} WHERE ${c} IS NOT NULL ` +
+  const candidates = `SELECT hash(${c}) AS h FROM ${from} WHERE ${present} ` +
     `GROUP BY h HAVING COUNT(*) > 1`;
   return `WITH candidates AS (${candidates}) ` +
-    total(repeated(`${c} IS NOT NULL AND hash(${c}) IN (SELECT h FROM candidates)`, c));
+    total(repeated(`${present} AND hash(${c}) IN (SELECT h FROM candidates)`, c));
 }
 
 /**
- * Duplicates of an integer column whose values lie in [low, high]: non-null values minus
- * the bits set in a bitmap of the range, one bit per distinct value.
+ * Duplicates of an integer column whose values lie in [low, high] (in the rows where
+ * `where` holds, when given): non-null values minus the bits set in a bitmap of the
+ * range, one bit per distinct value.
  */
-export function bitmapSql(from: string, column: ColumnInfo, low: string, high: string): string {
+export function bitmapSql(
+  from: string,
+  column: ColumnInfo,
+  low: string,
+  high: string,
+  where?: RowCondition,
+): string {
   const c = duckdb.ident(column.name);
   const bound = (value: string) => `CAST(${duckdb.literal(value)} AS BIGINT)`;
   return `SELECT COUNT(${c}) - bit_count(bitstring_agg(CAST(${c} AS BIGINT), ${bound(low)}, ` +
-    `${bound(high)})) FROM ${from}`;
+    `${bound(high)})) FROM ${from}${where ? ` WHERE ${where.sql(duckdb)}` : ""}`;
 }

@@ -9,12 +9,11 @@ import type { Kontract } from "../kontract/load.ts";
 import type { ExecutionSource } from "../core/tiers.ts";
 import type { Source } from "../sources/source.ts";
 import { assertNever } from "../core/assert_never.ts";
-import type { ViolationsMeasure } from "../rules/define.ts";
+import type { Measure } from "../rules/define.ts";
 import { capabilitiesOf } from "./capabilities.ts";
 import { BITMAP_TYPES } from "./duckdb_duplicates.ts";
 import type { PlannedRuleOf } from "./measures/measure_module.ts";
 import { measureModule } from "./measures/registry.ts";
-import { polarsPredicate } from "./measures/violations.ts";
 import { planRules } from "./plan.ts";
 import type { DuplicatesInput, Pass, Plan, PlannedRule } from "./plan_model.ts";
 import { pushdownStatement } from "./pushdown.ts";
@@ -65,7 +64,7 @@ export async function explainPlan(
   const stats = options.metadata === false ? undefined : await source.stats?.();
   const plan = planRules(kontract, schema, stats, capabilitiesOf(source));
   // The same type checks as a run: a rule that cannot work is a Kontract error here too.
-  checkColumnTypes(plan);
+  checkColumnTypes(plan, schema);
   const reads: Explanation["reads"] = [];
   for (const pass of plan.passes) reads.push(await readOf(pass, plan, options));
   return {
@@ -94,12 +93,19 @@ async function readOf(
       const filter = pass.countsRows || pass.rules.length === 0
         ? "no filter (the scan counts the rows)"
         : `filter ${pass.filterInReader ? "pushed into the reader" : "applied after the reader"}: ${
-          pass.rules.map((rule) => polarsPredicate(rule as PlannedRuleOf<ViolationsMeasure>))
+          pass.rules.map((rule) =>
+            measureModule(rule.measure).explain(rule as PlannedRuleOf<Measure>)
+          )
             .join(" | ")
+        }`;
+      const scopes = pass.scopes.length === 0
+        ? ""
+        : `; counts the rows of ${
+          pass.scopes.map((rule) => `${rule.instance.id}'s when: (tolerance ratio)`).join(", ")
         }`;
       return {
         tier: "scan",
-        what: `one streaming Polars pass over [${pass.columns.join(", ")}]; ${filter}`,
+        what: `one streaming Polars pass over [${pass.columns.join(", ")}]; ${filter}${scopes}`,
       };
     }
     case "source_table":
@@ -151,18 +157,17 @@ function duplicatesRead(pass: Extract<Pass, { kind: "duplicates" }>): string {
 }
 
 function explainRule(rule: PlannedRule): ExplainedRule {
-  const columns = rule.column && rule.tier !== "metadata" ? [rule.column.name] : [];
+  const columns = rule.column && rule.tier !== "metadata" ? rule.reads : [];
   const base = { rule_id: rule.instance.id, tier: rule.tier, columns };
   if (rule.missingColumn) {
     return {
       ...base,
       columns: rule.column ? [rule.column.name] : [],
-      how: `${
-        rule.drift ?? `column "${rule.instance.column}" is missing`
-      }: fails with the row count`,
+      how: `${rule.drift}: fails with the row count`,
     };
   }
-  return { ...base, how: measureModule(rule.measure).explain(rule) };
+  const when = rule.condition ? ` (only rows where ${rule.condition.text})` : "";
+  return { ...base, how: measureModule(rule.measure).explain(rule) + when };
 }
 
 /** The explanation as text for people. */

@@ -5,8 +5,12 @@
  * them, and quarantine reuses the rules' plan.
  * @module
  */
-import type { DatasetStats, Schema } from "../core/dataset.ts";
-import type { Kontract, RuleInstance } from "../kontract/load.ts";
+import { closest } from "fastest-levenshtein";
+import type { ColumnInfo, DatasetStats, Schema } from "../core/dataset.ts";
+import { KontractError } from "../core/errors.ts";
+import { type Kontract, type RuleInstance, ruleLabel } from "../kontract/load.ts";
+import type { Measure, RowCondition } from "../rules/define.ts";
+import { compileCondition, ConditionError } from "../rules/condition_compile.ts";
 import type { Capabilities } from "./capabilities.ts";
 import { duckdbComparable } from "./duckdb_duplicates.ts";
 import { measureModule } from "./measures/registry.ts";
@@ -25,35 +29,96 @@ export function planRules(
   const drifted = new Map(schema.drift?.map((drift) => [drift.column, drift.message]));
   const variants = new Map(schema.variants?.map((variant) => [variant.column, variant]));
   const rules = kontract.rules.map((instance): PlannedRule => {
-    const measure = instance.rule.measure(instance.params);
-    const column = instance.column === undefined ? undefined : columns.get(instance.column);
-    if (instance.column !== undefined && column === undefined) {
-      const drift = drifted.get(instance.column);
-      return {
-        instance,
-        measure,
-        tier: "metadata",
-        missingColumn: true,
-        ...(drift ? { drift } : {}),
-      };
+    const unrestricted = instance.rule.measure(instance.params);
+    const condition = conditionOf(instance, columns);
+    const measure = condition ? restrict(instance, unrestricted, condition) : unrestricted;
+    const others = instance.rule.otherColumns?.(instance.params) ?? [];
+    // A dataset rule may read a column its params name (freshness): `columnOf`.
+    const target = instance.column ?? instance.rule.columnOf?.(instance.params);
+    const named = target === undefined ? others : [target, ...others];
+    const reads = [...new Set([...named, ...(condition?.columns ?? [])])];
+    const countsScope = condition !== undefined &&
+      instance.tolerance?.max_failed_ratio !== undefined;
+    const base = { instance, measure, reads, countsScope, ...(condition ? { condition } : {}) };
+    const column = target === undefined ? undefined : columns.get(target);
+    const absent = named.find((name) => !columns.has(name));
+    if (absent !== undefined) {
+      const drift = drifted.get(absent) ?? missingColumnMessage(absent, schema);
+      return { ...base, tier: "metadata", missingColumn: true, drift };
     }
     // Widths of one family are one column, but `dtype: int64` must hold in every file.
     const variant = column && measure.kind === "column_type"
       ? variants.get(column.name)
       : undefined;
     if (variant && variant.types.some(({ dtype }) => !typeHolds(instance, dtype))) {
-      return { instance, measure, tier: "metadata", missingColumn: true, drift: variant.message };
+      return { ...base, tier: "metadata", missingColumn: true, drift: variant.message };
     }
-    const placement = measureModule(measure).place(measure, { stats, rowTier });
-    return { instance, measure, column, missingColumn: false, ...placement };
+    const placement = measureModule(measure).place(measure, { stats, rowTier, column });
+    return { ...base, column, missingColumn: false, ...placement };
   });
+  // The rules the ONE streaming pass measures: those whose kind has a part in it.
   const scanned = rules.filter((rule) =>
-    rule.tier === "scan" && rule.column && rule.measure.kind === "violations"
+    rule.tier === "scan" && rule.column && measureModule(rule.measure).scanRequest !== undefined
   );
-  const scanColumns = [...new Set(scanned.map((rule) => rule.column!.name))];
+  const scopes = rules.filter((rule) => rule.countsScope && !rule.missingColumn);
+  const scanColumns = [
+    ...new Set([...scanned, ...scopes].flatMap((rule) => rule.reads)),
+  ];
   const scanCountsRows = stats === undefined && capabilities.kind !== "database";
   const partial = { rules, capabilities, scanColumns, scanCountsRows };
-  return { ...partial, passes: passesOf(partial, stats, scanned) };
+  return { ...partial, passes: passesOf(partial, stats, scanned, scopes) };
+}
+
+/**
+ * The rule's condition: its `when:` AND a condition in its params, compiled against the
+ * dataset's columns. A column it names that the data lacks, or a value it compares that
+ * the column cannot hold, is a Kontract error naming the rule.
+ */
+function conditionOf(
+  instance: RuleInstance,
+  columns: ReadonlyMap<string, ColumnInfo>,
+): RowCondition | undefined {
+  const texts = [instance.when, instance.rule.condition?.(instance.params)]
+    .filter((text): text is string => text !== undefined);
+  const compiled = texts.map((text) => {
+    try {
+      return compileCondition(text, columns);
+    } catch (error) {
+      if (!(error instanceof ConditionError)) throw error;
+      throw new KontractError(`${ruleLabel(instance)}: when: ${error.message}`);
+    }
+  });
+  return compiled.length <= 1 ? compiled[0] : bothConditions(compiled[0], compiled[1]);
+}
+
+/** Rows where both hold. */
+function bothConditions(first: RowCondition, second: RowCondition): RowCondition {
+  return {
+    text: `(${first.text}) AND (${second.text})`,
+    columns: [...new Set([...first.columns, ...second.columns])],
+    polars: () => first.polars().and(second.polars()),
+    sql: (dialect) => `(${first.sql(dialect)}) AND (${second.sql(dialect)})`,
+  };
+}
+
+/** The rule's measure limited to its condition's rows, or a Kontract error. */
+function restrict(instance: RuleInstance, measure: Measure, condition: RowCondition): Measure {
+  // deno-lint-ignore no-explicit-any
+  const restricted = measureModule(measure).restrict(measure as any, condition);
+  if (restricted === undefined) {
+    throw new KontractError(
+      `${ruleLabel(instance)}: when: does not apply to ${instance.name}, which checks ` +
+        "the column, not its rows",
+    );
+  }
+  return restricted;
+}
+
+/** `column "x" not found in the data (did you mean "y"?)`. */
+export function missingColumnMessage(column: string, schema: Schema): string {
+  const names = schema.columns.map((info) => info.name);
+  const hint = names.length > 0 ? ` (did you mean "${closest(column, names)}"?)` : "";
+  return `column "${column}" not found in the data${hint}`;
 }
 
 /** The reads the run makes, in order. */
@@ -61,6 +126,7 @@ function passesOf(
   plan: Omit<Plan, "passes">,
   stats: DatasetStats | undefined,
   scanned: PlannedRule[],
+  scopes: PlannedRule[],
 ): Pass[] {
   const { capabilities, rules } = plan;
   const passes: Pass[] = [];
@@ -74,12 +140,13 @@ function passesOf(
     });
     return passes;
   }
-  if (scanned.length > 0 || plan.scanCountsRows) {
+  if (scanned.length > 0 || scopes.length > 0 || plan.scanCountsRows) {
     passes.push({
       kind: "single_scan",
       columns: plan.scanColumns,
       countsRows: plan.scanCountsRows,
       rules: scanned,
+      scopes,
       filterInReader: scanned.every((rule) => filtersInReader(rule.column!.dtype)),
     });
   }
@@ -123,9 +190,10 @@ export function rescanPasses(
     return { kind: "duplicates" as const, rule, column: rule.column!, engine, input };
   });
   if (table) passes.push({ kind: "source_table", via: capabilities.duckdbVia });
+  // A `when:` condition's columns are copied with the column it limits.
   const copied = [
     ...new Set(
-      placed.filter((pass) => pass.input === "local_copy").map((pass) => pass.column.name),
+      placed.filter((pass) => pass.input === "local_copy").flatMap((pass) => pass.rule.reads),
     ),
   ];
   if (copied.length > 0) passes.push({ kind: "local_copy", columns: copied });

@@ -4,10 +4,10 @@
  * and quarantine read it.
  * @module
  */
-import type { ColumnInfo } from "../core/dataset.ts";
+import type { BoundValue, ColumnInfo } from "../core/dataset.ts";
 import type { ExecutionSource } from "../core/tiers.ts";
 import type { RuleInstance } from "../kontract/load.ts";
-import type { Measure } from "../rules/define.ts";
+import type { Measure, RowCondition } from "../rules/define.ts";
 import type { Capabilities } from "./capabilities.ts";
 
 /** One rule with the tier that will measure it. */
@@ -23,12 +23,29 @@ export interface PlannedRule {
    */
   missingColumn: boolean;
   /**
-   * Why the column is not one column of the dataset: files lack it or type it
-   * differently (or, for `dtype`, give it widths the rule does not accept), naming them.
+   * For a `missingColumn` rule, why a column it reads is not one column of the dataset:
+   * the data lacks it, or files lack it or type it differently (or, for `dtype`, give it
+   * widths the rule does not accept), naming them.
    */
   drift?: string;
   /** The exact count from statistics, when the metadata tier answers a violations measure. */
   statsCount?: number;
+  /** The value from statistics, when the metadata tier answers a `max` measure (null: none). */
+  statsValue?: BoundValue | null;
+  /** Every column the rule reads: its column, others it names, its condition's. */
+  reads: string[];
+  /** The rows the rule applies to (`when:`, and a condition in its params), compiled. */
+  condition?: RowCondition;
+  /**
+   * Whether the rows matching `condition` are counted: a `max_failed_ratio` tolerance
+   * is a share of them. Counted with the rule's own tier (scan or statement).
+   */
+  countsScope: boolean;
+}
+
+/** The key of the count of rows a rule's condition selects (beside the rule's own count). */
+export function scopeKey(ruleId: string): string {
+  return `${ruleId}\u0000scope`;
 }
 
 /** Where a duplicates pass reads the column. */
@@ -45,6 +62,8 @@ export type Pass =
     readonly countsRows: boolean;
     /** The rules whose predicates it sums. */
     readonly rules: PlannedRule[];
+    /** The rules whose condition's rows it counts too (see `countsScope`). */
+    readonly scopes: PlannedRule[];
     /** Whether the OR of the predicates is pushed into the Parquet reader. */
     readonly filterInReader: boolean;
   }

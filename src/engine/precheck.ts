@@ -16,43 +16,49 @@
  * @module
  */
 import { KontractError } from "../core/errors.ts";
+import type { Schema } from "../core/dataset.ts";
 import { ruleLabel } from "../kontract/load.ts";
 import type { Capabilities } from "./capabilities.ts";
 import type { VettedSql } from "../sql/user_sql.ts";
 import { bindWithDuckdb } from "./duckdb_sql.ts";
-import type { Plan, PlannedRule } from "./plan_model.ts";
+import { passesOfKind, type Plan, type PlannedRule, scopeKey } from "./plan_model.ts";
 import { failureReason } from "./rule_failure.ts";
-import { countInOnePass, type CountRequest, filtersInReader } from "./scan.ts";
-import { valueSetsOf } from "./value_sets.ts";
+import { countInOnePass, type CountRequest } from "./scan.ts";
+import { measureModule } from "./measures/registry.ts";
+import type { PlannedRuleOf } from "./measures/measure_module.ts";
+import type { Measure } from "../rules/define.ts";
 
 /** Refuses a rule whose column has a type the rule cannot check. */
-export function checkColumnTypes(plan: Plan): void {
+export function checkColumnTypes(plan: Plan, schema: Schema): void {
+  const columns = new Map(schema.columns.map((column) => [column.name, column]));
   for (const { instance, column } of plan.rules) {
     if (column === undefined) continue;
-    const problem = instance.rule.columnTypeProblem?.(instance.params, column);
+    const problem = instance.rule.columnTypeProblem?.(instance.params, column, columns);
     if (problem !== undefined) throw new KontractError(`${ruleLabel(instance)}: ${problem}`);
   }
 }
 
 /**
- * The single pass's count requests, one per scan-tier violations rule. Building a
- * predicate is the rule's own code: an exception there is a Kontract error naming it.
+ * The single pass's requests: each scan-tier rule's part of it (asked of its measure
+ * module), then the rows each condition selects where a tolerance is a share of them.
+ * Building a predicate is the rule's own code: an exception there is a Kontract error
+ * naming it.
  */
 export function scanRequests(plan: Plan): CountRequest[] {
-  return plan.rules.flatMap((rule) => {
-    if (rule.tier !== "scan" || rule.measure.kind !== "violations") return [];
+  const [single] = passesOfKind(plan, "single_scan");
+  const predicates = (single?.rules ?? []).map((rule) => {
     try {
-      return [{
-        key: rule.instance.id,
-        predicate: rule.measure.polars(rule.column!),
-        column: rule.column!.name,
-        pushable: filtersInReader(rule.column!.dtype),
-        valueSets: valueSetsOf(rule.measure, rule.column),
-      }];
+      return measureModule(rule.measure).scanRequest!(rule as PlannedRuleOf<Measure>);
     } catch (error) {
       throw refusal(rule, error);
     }
   });
+  // The rows each `when:` selects, where a tolerance is a share of them.
+  const scopes = (single?.scopes ?? []).map((rule) => ({
+    key: scopeKey(rule.instance.id),
+    predicate: rule.condition!.polars(),
+  }));
+  return [...predicates, ...scopes];
 }
 
 /**
@@ -82,7 +88,9 @@ export function bindScanPredicates(
     try {
       countInOnePass(empty(), [request], false);
     } catch (error) {
-      const rule = plan.rules.find((planned) => planned.instance.id === request.key)!;
+      const rule = plan.rules.find((planned) =>
+        planned.instance.id === request.key || scopeKey(planned.instance.id) === request.key
+      )!;
       throw refusal(rule, error);
     }
   }

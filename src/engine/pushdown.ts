@@ -23,9 +23,10 @@ import { failureReason, type RuleErrors } from "./rule_failure.ts";
 import type { RunStats } from "../report/result.ts";
 import { type SqlAccess, withPrefix } from "../sql/sql_access.ts";
 import { ruleLabel } from "../kontract/load.ts";
-import { FIRST_ROW, QUERY_ALIAS } from "./measures/measure_module.ts";
+import type { BoundValue } from "../core/dataset.ts";
+import { FIRST_ROW, QUERY_ALIAS, type SqlItem } from "./measures/measure_module.ts";
 import { measureModule } from "./measures/registry.ts";
-import { passesOfKind, type Plan, type PlannedRule } from "./plan_model.ts";
+import { passesOfKind, type Plan, type PlannedRule, scopeKey } from "./plan_model.ts";
 
 /** What the statement measured. */
 export interface PushdownResult {
@@ -33,6 +34,8 @@ export interface PushdownResult {
   rows: number;
   /** Counts by rule id. */
   counts: Map<string, number>;
+  /** Values by rule id, for items that measure a value (`max`). */
+  values: Map<string, BoundValue | null>;
   /** Rule ids measured fail-fast: their count is a lower bound when it is not 0. */
   failFast: Set<string>;
   /** Rules whose item failed while running, and why. */
@@ -47,6 +50,8 @@ interface Item {
   expression: string;
   /** The user's SELECT as vetted and nested, for naming the rule when the statement fails. */
   userSql?: string;
+  /** The item measures a value, not a count: how to read it (see `SqlItem.value`). */
+  value?: SqlItem["value"];
   failFast: boolean;
 }
 
@@ -64,8 +69,11 @@ export async function pushdownStatement(
 ): Promise<{ sql: string; items: Item[] }> {
   const items: Item[] = [{ expression: "COUNT(*)", failFast: false }];
   for (const rule of passesOfKind(plan, "pushdown").flatMap((pass) => pass.rules)) {
-    const item = await itemOf(rule, access, options.failFast || !rule.instance.tally);
+    // A tolerance needs the exact count: such a rule is never measured fail-fast.
+    const failFast = (options.failFast || !rule.instance.tally) && !rule.instance.tolerance;
+    const item = await itemOf(rule, access, failFast);
     if (item) items.push(item);
+    if (rule.countsScope) items.push(scopeItem(rule, access));
   }
   const { dialect } = access;
   const select = items.map((item, index) =>
@@ -94,13 +102,15 @@ export async function measureInDatabase(
     return await measureItemByItem(items, access, error);
   }
   const counts = new Map<string, number>();
+  const values = new Map<string, BoundValue | null>();
   const failFast = new Set<string>();
   items.forEach((item, index) => {
     if (item.ruleId === undefined) return;
+    if (item.value) return values.set(item.ruleId, item.value(row?.[index]));
     counts.set(item.ruleId, countOf(row?.[index]));
     if (item.failFast) failFast.add(item.ruleId);
   });
-  return { rows: countOf(row?.[0]), counts, failFast, errors: new Map() };
+  return { rows: countOf(row?.[0]), counts, values, failFast, errors: new Map() };
 }
 
 /**
@@ -125,19 +135,25 @@ async function measureItemByItem(
     throw first;
   }
   const counts = new Map<string, number>();
+  const values = new Map<string, BoundValue | null>();
   const failFast = new Set<string>();
   const errors: RuleErrors = new Map();
   for (const item of items.slice(1)) {
     if (item.ruleId === undefined) continue;
     try {
-      counts.set(item.ruleId, countOf((await access.query(single(item))).rows[0]?.[0]));
+      const raw = (await access.query(single(item))).rows[0]?.[0];
+      if (item.value) {
+        values.set(item.ruleId, item.value(raw));
+        continue;
+      }
+      counts.set(item.ruleId, countOf(raw));
       if (item.failFast) failFast.add(item.ruleId);
     } catch (error) {
       if (!(error instanceof KontractError)) throw error;
       errors.set(item.ruleId, failureReason(error));
     }
   }
-  return { rows, counts, failFast, errors };
+  return { rows, counts, values, failFast, errors };
 }
 
 /** The `--timings` fields for the statements a SQL source sent. */
@@ -160,6 +176,17 @@ async function itemOf(
   if (item === undefined) return undefined;
   const { instance } = rule;
   return { ruleId: instance.id, label: ruleLabel(instance), ...item, failFast };
+}
+
+/** The count of rows a rule's `when:` selects, where its tolerance is a share of them. */
+function scopeItem(rule: PlannedRule, access: SqlAccess): Item {
+  const condition = rule.condition!.sql(access.dialect);
+  return {
+    ruleId: scopeKey(rule.instance.id),
+    label: ruleLabel(rule.instance),
+    expression: `COALESCE(SUM(CASE WHEN ${condition} THEN 1 ELSE 0 END), 0)`,
+    failFast: false,
+  };
 }
 
 /**

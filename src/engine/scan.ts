@@ -23,14 +23,21 @@ import { countWithDuckdb, type SqlCountRequest } from "./duckdb_sql.ts";
 import { copyLocally, type LocalCopy } from "./local_copy.ts";
 import { failureReason, type RuleErrors } from "./rule_failure.ts";
 import type { ValueSet } from "../rules/define.ts";
+import type { BoundValue } from "../core/dataset.ts";
 import { joinValueSets } from "./value_sets.ts";
 
 export type { DuplicatesRequest } from "./duckdb_duplicates.ts";
 
-/** A count to take in the single pass: the number of rows where `predicate` holds. */
+/**
+ * A count to take in the single pass: the number of rows where `predicate` holds. Or,
+ * with `value`, one aggregate over the rows instead (a column's max), read by `read`;
+ * its `predicate` then marks the rows the aggregate needs (the pass may drop the others).
+ */
 export interface CountRequest {
   key: string;
   predicate: Expr;
+  /** An aggregate to take instead of the count, and how to read its one value. */
+  value?: { aggregate: Expr; read(raw: unknown): BoundValue | null };
   /** The column the predicate reads, for finding the rule that broke a failed pass. */
   column?: string;
   /** False when the predicate must not reach the Parquet reader (see {@linkcode filtersInReader}). */
@@ -64,6 +71,8 @@ const BARRIER = "__kontra_barrier";
 /** What a scan measured. */
 export interface ScanCounts {
   counts: Map<string, number>;
+  /** The aggregates of `value` requests, by key. */
+  values: Map<string, BoundValue | null>;
   rows?: number;
   passes: number;
 }
@@ -88,18 +97,20 @@ export function rowsPerPartition(dtype: string): number {
 }
 
 /**
- * Streams the data once, counting each predicate and (optionally) the rows. With no
- * requests and no row count, reads nothing.
+ * Streams the data once, counting each predicate (or taking each `value` aggregate) and
+ * (optionally) the rows. With no requests and no row count, reads nothing.
  */
 export function countInOnePass(
   scanned: LazyDataFrame,
   requests: CountRequest[],
   countRows: boolean,
-): { counts: Map<string, number>; rows?: number; passes: number } {
-  if (requests.length === 0 && !countRows) return { counts: new Map(), passes: 0 };
+): ScanCounts {
+  if (requests.length === 0 && !countRows) {
+    return { counts: new Map(), values: new Map(), passes: 0 };
+  }
   const data = joinValueSets(scanned, requests.flatMap((request) => request.valueSets ?? []));
   const aggregates = requests.map((request, index) =>
-    request.predicate.cast(pl.UInt32).sum().alias(`__kontra_${index}`)
+    (request.value?.aggregate ?? request.predicate.cast(pl.UInt32).sum()).alias(`__kontra_${index}`)
   );
   if (countRows) aggregates.push(pl.len().alias(ROWS_ALIAS));
   // When the rows are counted elsewhere (footers), keep only rows that violate
@@ -110,10 +121,14 @@ export function countInOnePass(
   const rows = countRows ? data : (pushable ? data : keepFiltersAboveReader(data))
     .filter(requests.map((request) => request.predicate).reduce((a, b) => a.or(b)));
   const frame = collectStreaming(rows.select(...aggregates));
-  const counts = new Map(
-    requests.map((request, index) => [request.key, numberAt(frame, `__kontra_${index}`)]),
-  );
-  return { counts, rows: countRows ? numberAt(frame, ROWS_ALIAS) : undefined, passes: 1 };
+  const counts = new Map<string, number>();
+  const values = new Map<string, BoundValue | null>();
+  requests.forEach((request, index) => {
+    const column = `__kontra_${index}`;
+    if (request.value) values.set(request.key, request.value.read(frame.getColumn(column).get(0)));
+    else counts.set(request.key, numberAt(frame, column));
+  });
+  return { counts, values, rows: countRows ? numberAt(frame, ROWS_ALIAS) : undefined, passes: 1 };
 }
 
 /**
@@ -141,42 +156,49 @@ export function countInOnePassOrFindFailures(
       passes += 1;
     }
     const counts = new Map<string, number>();
+    const values = new Map<string, BoundValue | null>();
     const errors: RuleErrors = new Map();
     const byColumn = Map.groupBy(requests, (request) => request.column ?? "");
     for (const [column, group] of byColumn) {
       const names = column === "" ? columns : [column];
       const tries = [group, ...(group.length > 1 ? group.map((request) => [request]) : [])];
       for (const attempt of tries) {
-        if (attempt.every((request) => counts.has(request.key))) continue;
+        if (attempt.every((request) => counts.has(request.key) || values.has(request.key))) {
+          continue;
+        }
         passes += 1;
         try {
           const found = countInOnePass(scan(names), attempt, false);
           for (const [key, count] of found.counts) counts.set(key, count);
+          for (const [key, value] of found.values) values.set(key, value);
         } catch (failure) {
           if (attempt.length === 1) errors.set(attempt[0].key, failureReason(failure));
         }
       }
     }
-    return { counts, rows, passes, errors };
+    return { counts, values, rows, passes, errors };
   }
 }
 
 /**
  * The values of `column` that occur more than once, with their counts (`REPEAT_COUNT`),
  * one lazy query per hash partition: each is grouped in its own streaming pass, so at
- * most one partition's distinct values are held at a time.
+ * most one partition's distinct values are held at a time. With `where` (a rule's
+ * `when:`, never NULL), only the rows where it holds count.
  */
 export function* repeatedValues(
   scan: () => LazyDataFrame,
   column: string,
   rows: number,
   partitionRows: number,
+  where?: Expr,
 ): Generator<LazyDataFrame> {
   const partitions = Math.max(1, Math.ceil(rows / partitionRows));
   for (let partition = 0; partition < partitions; partition++) {
     // Nothing to gain from pushing these filters into the reader (every value is read
     // anyway), and on some column types it panics: see `filtersInReader`.
     let values = keepFiltersAboveReader(scan()).filter(pl.col(column).isNotNull());
+    if (where) values = values.filter(where);
     if (partitions > 1) {
       // The hash's declared type is unknown to the planner until cast (it is a map).
       const bucket = pl.col(column).hash(0, 0, 0, 0).cast(pl.UInt64)
@@ -188,16 +210,20 @@ export function* repeatedValues(
   }
 }
 
-/** Non-null values minus distinct non-null values of `column`, exactly, in partitioned passes. */
+/**
+ * Non-null values minus distinct non-null values of `column` (in the rows where `where`
+ * holds, when given), exactly, in partitioned passes.
+ */
 export function countDuplicates(
   scan: () => LazyDataFrame,
   column: string,
   rows: number,
   partitionRows: number,
+  where?: Expr,
 ): { count: number; passes: number } {
   let count = 0;
   let passes = 0;
-  for (const repeated of repeatedValues(scan, column, rows, partitionRows)) {
+  for (const repeated of repeatedValues(scan, column, rows, partitionRows, where)) {
     const extra = pl.col(REPEAT_COUNT).sub(1).cast(pl.UInt64).sum().alias(REPEAT_COUNT);
     count += numberAt(collectStreaming(repeated.select(extra)), REPEAT_COUNT);
     passes++;
@@ -330,17 +356,21 @@ async function countDuplicatesPass(
   rows: number,
 ): Promise<{ count: number; passes: number }> {
   const { rule, column } = pass;
+  // A `when:` limits the count to its rows; its columns are read (and copied) too.
+  const where = rule.measure.kind === "duplicates" ? rule.measure.where : undefined;
   if (pass.engine === "duckdb") {
     const target = pass.input === "source_table" ? table! : copy!.table;
-    const found = await countDuplicatesInDuckdb(target, [{ key: rule.instance.id, column }]);
+    const request = { key: rule.instance.id, column, ...(where ? { where } : {}) };
+    const found = await countDuplicatesInDuckdb(target, [request]);
     return { count: found.counts.get(rule.instance.id) ?? 0, passes: found.passes };
   }
   const scan = pass.input === "local_copy" ? copy!.scan : source.scan;
   return countDuplicates(
-    () => scan([column.name]),
+    () => scan([...new Set([column.name, ...(where?.columns ?? [])])]),
     column.name,
     rows,
     rowsPerPartition(column.dtype),
+    where?.polars(),
   );
 }
 

@@ -2,7 +2,6 @@
  * Runs a Kontract against a source: plan, measure each tier once, merge into results.
  * @module
  */
-import { closest } from "fastest-levenshtein";
 import { KontractError } from "../core/errors.ts";
 import { type Kontract, ruleLabel } from "../kontract/load.ts";
 import {
@@ -15,11 +14,13 @@ import {
 } from "../report/result.ts";
 import type { Observation } from "../rules/define.ts";
 import type { Source } from "../sources/source.ts";
-import type { DatasetStats, Schema } from "../core/dataset.ts";
+import type { BoundValue, DatasetStats } from "../core/dataset.ts";
+import type { Placement } from "./measures/measure_module.ts";
 import { capabilitiesOf } from "./capabilities.ts";
 import { measureModule } from "./measures/registry.ts";
 import { planRules } from "./plan.ts";
-import { passesOfKind, type Plan, type PlannedRule } from "./plan_model.ts";
+import { passesOfKind, type Plan, type PlannedRule, scopeKey } from "./plan_model.ts";
+import { describeTolerance, failedRatio, withinTolerance } from "../core/tolerance.ts";
 import { measureInDatabase, sqlRunStats } from "./pushdown.ts";
 import { peakRssBytes } from "./peak_rss.ts";
 import { countInOnePassOrFindFailures, measureRescans } from "./scan.ts";
@@ -49,6 +50,8 @@ export interface RunOptions {
 interface Measurements {
   rows: number;
   counts: Map<string, number>;
+  /** Measured values (`max` measures), by rule id: null where the column holds none. */
+  values: Map<string, BoundValue | null>;
   scanPasses: number;
   /** Rules measured fail-fast: a count other than 0 is a lower bound. */
   failFast?: Set<string>;
@@ -84,14 +87,14 @@ export async function runKontract(
   rejectUnsupported(plan);
   // Everything that can be checked against the schema is, before any row is read: a
   // rule that cannot work is a Kontract error naming it (exit 2).
-  checkColumnTypes(plan);
+  checkColumnTypes(plan, schema);
   const measured: Measurements = capabilities.kind === "database"
     ? await clock.time("sql", async () => {
       options.onProgress?.(`querying ${source.uri}`);
       return { ...await measureInDatabase(plan, capabilities.sql, options), scanPasses: 0 };
     })
     : await measureFiles(plan, source, stats, clock, vetted, options.onProgress);
-  const results = plan.rules.map((rule) => toResult(rule, measured, schema));
+  const results = plan.rules.map((rule) => toResult(rule, measured));
   const summary = summarize(results);
   const document: ResultDocument = {
     schema_version: SCHEMA_VERSION,
@@ -124,7 +127,13 @@ async function measureFiles(
     if (single || rescanned.length > 0) {
       throw new KontractError(`${source.uri}: this source cannot be scanned`);
     }
-    return { rows: stats?.rows ?? 0, counts: new Map(), scanPasses: 0, errors: new Map() };
+    return {
+      rows: stats?.rows ?? 0,
+      counts: new Map(),
+      values: new Map(),
+      scanPasses: 0,
+      errors: new Map(),
+    };
   }
   const requests = scanRequests(plan);
   await clock.time("bind", async () => {
@@ -144,7 +153,12 @@ async function measureFiles(
           single.countsRows,
         ),
     )
-    : { counts: new Map<string, number>(), passes: 0, errors: new Map<string, string>() };
+    : {
+      counts: new Map<string, number>(),
+      values: new Map<string, BoundValue | null>(),
+      passes: 0,
+      errors: new Map<string, string>(),
+    };
   const rows = stats?.rows ?? pass.rows ?? 0;
   const queries = passesOfKind(plan, "user_sql").flatMap((userSql) =>
     userSql.rules.map((rule) => ({
@@ -166,13 +180,14 @@ async function measureFiles(
     const file = error && rule.column ? source.failingFile?.([rule.column.name]) : undefined;
     if (file) errors.set(rule.instance.id, `in ${file}: ${error}`);
   }
-  return { rows, counts, scanPasses: pass.passes + rescans.passes, errors };
+  return { rows, counts, values: pass.values, scanPasses: pass.passes + rescans.passes, errors };
 }
 
 /** Dataset rules measure the dataset; a row predicate needs a column to be planned. */
 function rejectUnsupported(plan: Plan): void {
-  for (const { instance, measure } of plan.rules) {
-    if (instance.column === undefined && measureModule(measure).needsColumn) {
+  for (const { instance, measure, column, missingColumn } of plan.rules) {
+    // A dataset rule may read a column its params name (freshness): the plan resolves it.
+    if (column === undefined && !missingColumn && measureModule(measure).needsColumn) {
       throw new KontractError(
         `rule ${instance.name}: a dataset rule cannot measure ${measure.kind}`,
       );
@@ -180,15 +195,26 @@ function rejectUnsupported(plan: Plan): void {
   }
 }
 
-function toResult(planned: PlannedRule, measured: Measurements, schema: Schema): RuleResult {
+/** A `max` measure's value: from statistics when the footers answered it, else measured. */
+function maxOf(planned: PlannedRule, measured: Measurements): Pick<Observation, "max"> {
+  if (planned.measure.kind !== "max") return {};
+  const { statsValue } = planned;
+  return {
+    max: statsValue !== undefined ? statsValue : measured.values.get(planned.instance.id) ?? null,
+  };
+}
+
+function toResult(planned: PlannedRule, measured: Measurements): RuleResult {
   const { instance } = planned;
-  const error = measured.errors.get(instance.id);
+  const error = measured.errors.get(instance.id) ?? measured.errors.get(scopeKey(instance.id));
   if (error !== undefined) return errorResult(planned, error);
   const observed: Observation = {
     rows: measured.rows,
     count: planned.statsCount ?? measured.counts.get(instance.id) ??
       (planned.measure.kind === "row_count" ? measured.rows : 0),
     dtype: planned.column?.dtype,
+    ...(planned.column?.timeZone === undefined ? {} : { timeZone: planned.column.timeZone }),
+    ...maxOf(planned, measured),
   };
   const failed = planned.missingColumn
     ? measured.rows
@@ -196,21 +222,36 @@ function toResult(planned: PlannedRule, measured: Measurements, schema: Schema):
   // Fail-fast stopped at the first violation: 0 is exact, anything else a lower bound.
   const lowerBound = failed > 0 && !planned.missingColumn &&
     measured.failFast?.has(instance.id) === true;
+  const { tolerance } = instance;
+  const checkedRows = planned.countsScope
+    ? measured.counts.get(scopeKey(instance.id)) ?? 0
+    : measured.rows;
+  const tolerated = tolerance !== undefined && failed > 0 && !planned.missingColumn &&
+    withinTolerance(failed, checkedRows, tolerance);
+  const passed = (failed === 0 || tolerated) && !planned.missingColumn;
   const message = planned.missingColumn
-    ? planned.drift ?? missingColumnMessage(instance.column!, schema)
+    ? planned.drift!
     : instance.rule.describe(instance.params, { failed, observed }) +
-      (lowerBound ? " (fail-fast: at least this many)" : "");
+      (lowerBound ? " (fail-fast: at least this many)" : "") +
+      (tolerated ? ` (within tolerance: ${describeTolerance(tolerance)})` : "") +
+      (planned.condition && !planned.missingColumn ? ` where ${planned.condition.text}` : "");
   return {
     rule_id: instance.id,
     rule: instance.name,
     ...(instance.column === undefined ? {} : { column: instance.column }),
     severity: instance.severity,
-    passed: failed === 0 && !planned.missingColumn,
-    status: failed === 0 && !planned.missingColumn ? "passed" : "failed",
+    passed,
+    status: passed ? "passed" : "failed",
     failed_count: failed,
     failed_count_exact: !lowerBound,
     message,
     execution_source: planned.tier,
+    ...(planned.condition ? { when: planned.condition.text } : {}),
+    ...(tolerance === undefined ? {} : {
+      tolerance,
+      checked_rows: checkedRows,
+      failed_ratio: failedRatio(failed, checkedRows),
+    }),
     ...(instance.context ? { context: instance.context } : {}),
   };
 }
@@ -231,12 +272,6 @@ function errorResult({ instance, tier }: PlannedRule, error: string): RuleResult
     error,
     ...(instance.context ? { context: instance.context } : {}),
   };
-}
-
-function missingColumnMessage(column: string, schema: Schema): string {
-  const names = schema.columns.map((info) => info.name);
-  const hint = names.length > 0 ? ` (did you mean "${closest(column, names)}"?)` : "";
-  return `column "${column}" not found in the data${hint}`;
 }
 
 /** Wall-clock time per phase, for `--timings`. */

@@ -24,6 +24,8 @@ import { type FieldPath, formatPath, KontractOrigin } from "./positions.ts";
 import { findLiteralSecrets } from "./secrets.ts";
 import { type CsvSpec, type DatasourceQuerySpec, KontractSpec, type RuleSpec } from "./schema.ts";
 import type { Severity } from "../core/severity.ts";
+import type { Tolerance } from "../core/tolerance.ts";
+import { ConditionSyntaxError, parseCondition } from "../rules/condition.ts";
 
 /** The largest Kontract file (or `extends:` base) read: 10 MB. */
 export const MAX_KONTRACT_BYTES = 10 * 1024 * 1024;
@@ -50,6 +52,10 @@ export interface RuleInstance {
   tally: boolean;
   /** `file:line:col` of the rule in its Kontract (or `<kontract>` for an object). */
   where?: string;
+  /** The rule's `when:` condition, as written (its syntax checked). */
+  when?: string;
+  /** The rule's `tolerance:`. */
+  tolerance?: Tolerance;
 }
 
 /** How messages name a rule: `kontract.yml:12:5: DATASET:custom_sql_check`. */
@@ -169,13 +175,16 @@ export async function loadKontract(
     actionProblems: top.actionProblems,
     fingerprint: fingerprint({
       name: top.spec.name,
-      rules: rules.map(({ id, name, params, severity, context, tally }) => ({
+      rules: rules.map(({ id, name, params, severity, context, tally, when, tolerance }) => ({
         id,
         name,
         params,
         severity,
         context,
         tally,
+        // Only when set: fingerprints of Kontracts without them stay what they were.
+        ...(when === undefined ? {} : { when }),
+        ...(tolerance === undefined ? {} : { tolerance }),
       })),
     }),
   };
@@ -302,7 +311,12 @@ function toRuleInstance({ spec, origin, index }: LocatedRule): RuleInstance {
   const parsed = rule.params.safeParse(spec.params ?? {});
   if (!parsed.success) throw zodError(origin, ["rules", index, "params"], parsed.error);
   const params = parsed.data as Record<string, unknown>;
-  const column = rule.scope === "column" ? String(params.column) : undefined;
+  const column = rule.scope === "column"
+    ? String(rule.columnOf?.(params) ?? params.column)
+    : undefined;
+  // A dataset rule that reads a column (freshness) can be limited to some rows too.
+  const reads = column ?? rule.columnOf?.(params);
+  if (spec.when !== undefined) checkCondition(spec.when, reads, origin, ["rules", index, "when"]);
   return {
     id: spec.id ?? (column === undefined ? `DATASET:${rule.name}` : `COL:${column}:${rule.name}`),
     name: rule.name,
@@ -313,7 +327,33 @@ function toRuleInstance({ spec, origin, index }: LocatedRule): RuleInstance {
     context: spec.context,
     tally: spec.tally ?? true,
     where: origin.locate(["rules", index]),
+    ...(spec.when === undefined ? {} : { when: spec.when }),
+    ...(spec.tolerance === undefined ? {} : { tolerance: spec.tolerance }),
   };
+}
+
+/**
+ * A `when:` must parse, and belongs to rules that read a column (other dataset rules
+ * check the whole dataset). Its columns are checked against the data's schema when the rule is planned.
+ */
+function checkCondition(
+  text: string,
+  column: string | undefined,
+  origin: KontractOrigin,
+  field: FieldPath,
+): void {
+  if (column === undefined) {
+    throw origin.error(
+      field,
+      "when: applies to rules that read a column; this one checks every row",
+    );
+  }
+  try {
+    parseCondition(text);
+  } catch (error) {
+    if (!(error instanceof ConditionSyntaxError)) throw error;
+    throw origin.error(field, error.message);
+  }
 }
 
 function checkUniqueIds(rules: RuleInstance[], located: LocatedRule[]): void {

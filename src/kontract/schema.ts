@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { Severity } from "../core/severity.ts";
+import { Tolerance } from "../core/tolerance.ts";
 import { ActionsSpec } from "./actions_spec.ts";
 
 /** One entry of `rules:` before its params are checked against the rule. */
@@ -16,6 +17,10 @@ export const RuleSpec = z.strictObject({
   context: z.record(z.string(), z.unknown()).optional(),
   /** Fail-fast for pushdown sources: stop at the first violation (count becomes a lower bound). */
   tally: z.boolean().optional(),
+  /** A condition limiting a column rule to some rows, e.g. `status = 'active'`. */
+  when: z.string().min(1).optional(),
+  /** Failures the rule may have and still pass. */
+  tolerance: Tolerance.optional(),
 });
 /** One entry of `rules:` before its params are checked against the rule. */
 export type RuleSpec = z.infer<typeof RuleSpec>;

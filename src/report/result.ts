@@ -9,6 +9,7 @@
 import type { ExecutionSource } from "../core/tiers.ts";
 import { z } from "zod";
 import { Severity } from "../core/severity.ts";
+import { Tolerance } from "../core/tolerance.ts";
 
 /** The schema version this model describes. */
 export const SCHEMA_VERSION = "1.0";
@@ -29,7 +30,10 @@ export interface RuleResult {
   column?: string;
   /** How much a failure matters; only `blocking` failures fail the run. */
   severity: Severity;
-  /** True when nothing violates the rule (a missing column is a failure; an error is not a pass). */
+  /**
+   * True when nothing violates the rule, or no more than its `tolerance` allows (a missing
+   * column is a failure; an error is not a pass).
+   */
   passed: boolean;
   /**
    * `passed`, `failed` or `error`; always written by this version. Optional in schema 1.0
@@ -44,6 +48,17 @@ export interface RuleResult {
   message: string;
   /** Which tier answered. */
   execution_source: ExecutionSource;
+  /** The rule's `when:` (and its params' condition): it checked only the rows matching it. */
+  when?: string;
+  /** The rule's `tolerance:`: it passes while `failed_count` is within it. */
+  tolerance?: Tolerance;
+  /**
+   * With a tolerance: the rows the rule checked (the dataset's rows, or those matching
+   * `when`), the denominator of `failed_ratio`.
+   */
+  checked_rows?: number;
+  /** With a tolerance: `failed_count / checked_rows` (0 when no row was checked). */
+  failed_ratio?: number;
   /**
    * Why the rule could not be measured (status `error`): one line, never a secret. Its
    * `failed_count` is then 0 with `failed_count_exact: false` (nothing is known).
@@ -160,6 +175,10 @@ export const RuleResultModel: z.ZodType<RuleResult> = z.strictObject({
   failed_count_exact: z.boolean(),
   message: z.string(),
   execution_source: z.enum(["metadata", "scan", "sql"]),
+  when: z.string().optional(),
+  tolerance: Tolerance.optional(),
+  checked_rows: count.optional(),
+  failed_ratio: z.number().min(0).optional(),
   error: z.string().optional(),
   context: z.record(z.string(), z.unknown()).optional(),
 });

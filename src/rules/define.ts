@@ -7,7 +7,7 @@
 import type { Expr, Series } from "nodejs-polars";
 import type { z } from "zod";
 import type { Dialect } from "../sql/dialect.ts";
-import type { ColumnInfo, DatasetStats } from "../core/dataset.ts";
+import type { BoundValue, ColumnInfo, DatasetStats } from "../core/dataset.ts";
 
 /** Column rules check one column (`params.column`); dataset rules check the whole dataset. */
 export type RuleScope = "column" | "dataset";
@@ -25,7 +25,7 @@ export interface ViolationsMeasure {
   /** The same predicate as SQL for `dialect`; quote with `dialect.ident` and `dialect.literal`. */
   sql(dialect: Dialect, column: ColumnInfo): string;
   /** The exact count from footer or catalog statistics, or undefined when they cannot tell. */
-  fromStats?(stats: DatasetStats): number | undefined;
+  fromStats?(stats: DatasetStats, column: ColumnInfo): number | undefined;
   /**
    * Sets of values `polars` looks rows up in: the engine joins each onto the rows first
    * (one hash join, whatever the set's size), adding the column `set.name`.
@@ -50,6 +50,23 @@ export interface ValueSet {
 export interface DuplicatesMeasure {
   /** Discriminates the measure. */
   kind: "duplicates";
+  /** Only the rows where this holds take part (a rule's `when:`). */
+  where?: RowCondition;
+}
+
+/**
+ * A row condition (a rule's `when:`), compiled against the dataset's columns: true on
+ * the rows a rule applies to. NULL (a comparison with a NULL) counts as false.
+ */
+export interface RowCondition {
+  /** The condition as written, for messages and `--explain`. */
+  readonly text: string;
+  /** The columns it reads. */
+  readonly columns: readonly string[];
+  /** The condition as a boolean Polars expression. */
+  polars(): Expr;
+  /** The condition as a boolean SQL expression for `dialect`. */
+  sql(dialect: Dialect): string;
 }
 
 /** Count the dataset's rows. */
@@ -72,13 +89,29 @@ export interface SqlQueryMeasure {
   sql: string;
 }
 
+/**
+ * The largest non-null value of a `Date`, `Datetime` or text (String) column, e.g.
+ * `freshness`'s newest timestamp. Footer statistics answer it when they prove it
+ * (`DatasetStats.bounds`); otherwise it is one aggregate of the single scan or of the
+ * database statement. Read into {@linkcode Observation.max}.
+ */
+export interface MaxMeasure {
+  /** Discriminates the measure. */
+  kind: "max";
+  /** The column (a dataset rule names it in its params). */
+  column: string;
+  /** Only the rows where this holds take part (a rule's `when:`). */
+  where?: RowCondition;
+}
+
 /** Everything a rule can ask the engine to measure. */
 export type Measure =
   | ViolationsMeasure
   | DuplicatesMeasure
   | RowCountMeasure
   | ColumnTypeMeasure
-  | SqlQueryMeasure;
+  | SqlQueryMeasure
+  | MaxMeasure;
 
 /** What the engine measured for one rule. */
 export interface Observation {
@@ -88,6 +121,14 @@ export interface Observation {
   count: number;
   /** The column's type, for `column_type` measures. */
   dtype?: string;
+  /** For `column_type` measures of a `Datetime` column of instants: its time zone. */
+  timeZone?: string;
+  /**
+   * For `max` measures: the largest non-null value, encoded as `ValueBounds` are
+   * (core/dataset.ts): a `Date` as days and a `Datetime` as microseconds since
+   * 1970-01-01 (anything finer cut off), text as itself; null when there is no value.
+   */
+  max?: BoundValue | null;
 }
 
 /**
@@ -126,7 +167,27 @@ export interface RuleDefinition<P extends Record<string, unknown> = Record<strin
    * undefined when it can. Asked against the schema before any row is read: a reason is
    * a Kontract error naming the rule's `file:line:col`.
    */
-  columnTypeProblem?(params: P, column: ColumnInfo): string | undefined;
+  columnTypeProblem?(
+    params: P,
+    column: ColumnInfo,
+    columns: ReadonlyMap<string, ColumnInfo>,
+  ): string | undefined;
+  /**
+   * The column a column rule is about (its id `COL:<column>:<rule>`, its result's
+   * `column`) when its params do not name it `column` (e.g. `compare`'s `left`). On a
+   * dataset rule: the one column it reads (`freshness`); its id stays `DATASET:<rule>`.
+   */
+  columnOf?(params: P): string;
+  /**
+   * The columns the rule reads besides `params.column` (e.g. `compare`'s `right`). A
+   * rule one of them is missing from fails like a rule on a missing column.
+   */
+  otherColumns?(params: P): string[];
+  /**
+   * A condition written in the rule's params (`conditional_not_null`'s `when`): the
+   * rule applies to the rows where it holds, as if it were the rule's own `when:`.
+   */
+  condition?(params: P): string | undefined;
   /** The failed count from what was measured; defaults to the measured count. */
   evaluate?(params: P, observed: Observation): number;
   /** A one-line human message for the result. */

@@ -13,9 +13,15 @@ export default defineRule({
     }),
   }),
   measure: () => ({ kind: "column_type" }),
-  evaluate: ({ type }, { dtype, rows }) => typeMatches(type, dtype ?? "") ? 0 : rows,
-  describe: ({ column, type }, { failed, observed }) =>
-    failed === 0 && typeMatches(type, observed.dtype ?? "")
-      ? `${column} is ${observed.dtype}, which is ${type}`
-      : `${column} is ${observed.dtype}, expected ${type}`,
+  evaluate: ({ type }, { dtype, rows, timeZone }) =>
+    typeMatches(type, dtype ?? "", timeZone) ? 0 : rows,
+  describe: ({ column, type }, { failed, observed }) => {
+    // `Datetime (UTC)` and `Datetime (no time zone)` say which kind of timestamp it is.
+    const shown = observed.dtype === "Datetime"
+      ? `Datetime (${observed.timeZone ?? "no time zone"})`
+      : observed.dtype;
+    return failed === 0 && typeMatches(type, observed.dtype ?? "", observed.timeZone)
+      ? `${column} is ${shown}, which is ${type}`
+      : `${column} is ${shown}, expected ${type}`;
+  },
 });

@@ -12,9 +12,40 @@ import minRows from "./min_rows.ts";
 import notNull from "./not_null.ts";
 import regex from "./regex.ts";
 import unique from "./unique.ts";
+import length from "./length.ts";
+import disallowedValues from "./disallowed_values.ts";
+import contains from "./contains.ts";
+import startsWith from "./starts_with.ts";
+import endsWith from "./ends_with.ts";
+import notRegex from "./not_regex.ts";
+import like from "./like.ts";
+import conditionalNotNull from "./conditional_not_null.ts";
+import range from "./range.ts";
+import compare from "./compare.ts";
+import freshness from "./freshness.ts";
 
 const rules = new Map<string, AnyRule>(
-  [notNull, unique, allowedValues, dtype, regex, minRows, maxRows, customSqlCheck]
+  [
+    notNull,
+    unique,
+    allowedValues,
+    dtype,
+    regex,
+    minRows,
+    maxRows,
+    customSqlCheck,
+    length,
+    disallowedValues,
+    contains,
+    startsWith,
+    endsWith,
+    notRegex,
+    like,
+    range,
+    compare,
+    conditionalNotNull,
+    freshness,
+  ]
     .map((rule) => [rule.name, rule]),
 );
 

@@ -11,7 +11,7 @@
  * @module
  */
 import pl, { type DataType } from "nodejs-polars";
-import type { ColumnInfo } from "../core/dataset.ts";
+import type { ColumnInfo, TimeUnit } from "../core/dataset.ts";
 import type { ColumnDrift, ColumnVariants, Schema } from "../core/dataset.ts";
 import {
   type Dtype,
@@ -38,7 +38,6 @@ export interface FileColumn {
 }
 
 /** Timestamp units, coarsest first. */
-export type TimeUnit = "ms" | "us" | "ns";
 const UNIT_ORDER: readonly TimeUnit[] = ["ms", "us", "ns"];
 
 /** One file's columns, named as messages show the file. */
@@ -89,7 +88,7 @@ export function unionSchemas(files: FileSchema[], options: UnionOptions = {}): D
     const typed = held.filter(({ column }) => column.dtype !== "Null");
     const byDetail = groupFiles(held, ({ column }) => column.detail);
     if (missing.length === 0 && byDetail.size === 1) {
-      columns.push({ name, dtype: held[0].column.dtype });
+      columns.push(columnInfo(name, held[0].column));
       continue;
     }
     uniform = false;
@@ -106,7 +105,7 @@ export function unionSchemas(files: FileSchema[], options: UnionOptions = {}): D
       drift.push({ column: name, message });
       continue;
     }
-    columns.push({ name, dtype: read.dtype });
+    columns.push(columnInfo(name, read));
     readAs.set(name, read);
     const byDtype = groupFiles(typed, ({ column }) => column.dtype);
     if (byDtype.size > 1) {
@@ -122,6 +121,16 @@ export function unionSchemas(files: FileSchema[], options: UnionOptions = {}): D
     },
     uniform,
     readAs,
+  };
+}
+
+/** The column as rules see it: its type, with a timestamp's unit and time zone. */
+function columnInfo(name: string, type: ReadType): ColumnInfo {
+  return {
+    name,
+    dtype: type.dtype,
+    ...(type.unit === undefined ? {} : { timeUnit: type.unit }),
+    ...(type.timeZone === undefined ? {} : { timeZone: type.timeZone }),
   };
 }
 

@@ -11,6 +11,7 @@ import {
 } from "hyparquet";
 import { DataSourceError, describeError } from "../core/errors.ts";
 import type { DatasetStats } from "../core/dataset.ts";
+import { footerBounds, STATISTICS_PARSERS } from "./parquet_bounds.ts";
 import { LocalStorage } from "../storage/local.ts";
 import type { Storage } from "../storage/storage.ts";
 
@@ -66,7 +67,11 @@ export async function readParquetFooters(
       if (reader.size < MIN_PARQUET_BYTES) {
         throw new Error(`${reader.size} bytes, too short for Parquet (at least 12)`);
       }
-      const metadata = await parquetMetadataAsync(counting, { initialFetchSize: FIRST_READ_BYTES });
+      const metadata = await parquetMetadataAsync(counting, {
+        initialFetchSize: FIRST_READ_BYTES,
+        // Statistics as exact integers (timestamps with their unit, dates as days).
+        parsers: STATISTICS_PARSERS,
+      });
       footers.push({ name, metadata, bytesRead });
     } catch (error) {
       if (error instanceof DataSourceError) throw error;
@@ -101,6 +106,10 @@ export function footerStats(footers: ParquetFooter[]): DatasetStats {
     rowGroups: metadata.reduce((sum, footer) => sum + footer.row_groups.length, 0),
     bytesRead: footers.reduce((sum, footer) => sum + footer.bytesRead, 0),
     nullCount: (column) => nullCounts.get(column),
+    bounds: footerBounds(
+      metadata,
+      (footer, group, chunk) => !untrustedNullCount(footer, group, chunk),
+    ),
   };
 }
 

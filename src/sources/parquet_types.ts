@@ -9,7 +9,12 @@ import type { FileColumn } from "./file_schema.ts";
 
 /** The top-level columns of a Parquet file and their Polars type names. */
 export function parquetColumns(footer: FileMetaData): ColumnInfo[] {
-  return parquetFileColumns(footer).map(({ name, dtype }) => ({ name, dtype }));
+  return parquetFileColumns(footer).map(({ name, dtype, unit, timeZone }) => ({
+    name,
+    dtype,
+    ...(unit === undefined ? {} : { timeUnit: unit }),
+    ...(timeZone === undefined ? {} : { timeZone }),
+  }));
 }
 
 /**

@@ -3,6 +3,7 @@
  * file in this folder; the engine never switches on the database's name.
  * @module
  */
+import type { ColumnInfo } from "../core/dataset.ts";
 import type { UserSqlGuard } from "./user_sql.ts";
 
 /** A value that may appear in SQL as a literal. */
@@ -22,8 +23,33 @@ export interface Dialect {
   regexSearch(expression: string, pattern: string): string;
   /** `expression` converted to the engine's text type. */
   castText(expression: string): string;
+  /** The length of text `expression` in characters (Unicode code points), not bytes. */
+  charLength(expression: string): string;
+  /**
+   * A boolean SQL expression: true where the whole of text `expression` matches
+   * `pattern`, an SQL text expression holding a LIKE pattern in Kontra's form (`%` any
+   * run of characters, `_` one character, `\` makes the next character plain; see
+   * rules/like_pattern.ts). Characters compare exactly and case-sensitively, whatever
+   * the column's collation, as Polars compares them.
+   */
+  like(expression: string, pattern: string): string;
   /** `expression` converted to a 64-bit float (NaN and the infinities included). */
   castDouble(expression: string): string;
+  /**
+   * A literal to compare with a `Date` column (`text` is `YYYY-MM-DD`) or a `Datetime`
+   * column (`text` is `YYYY-MM-DD HH:MM:SS.ffffff`, UTC): an instant column compares it as
+   * that UTC instant and a naive column as that wall time, whatever the session's time
+   * zone. `text` is checked by the caller to have exactly that form.
+   */
+  temporalLiteral(text: string, dtype: "Date" | "Datetime"): string;
+  /**
+   * An integer (or exact numeric) SQL expression: a `Date` or `Datetime` value of a
+   * column typed like `column` as microseconds since 1970-01-01 00:00:00; an instant (a
+   * column with a `timeZone`) counted from that UTC instant, a wall-clock timestamp from
+   * that wall time, a date from its midnight; whatever the session's time zone. NULL
+   * stays NULL.
+   */
+  epochMicros(expression: string, column: Pick<ColumnInfo, "dtype" | "timeZone">): string;
   /**
    * `expression` (a column of Polars type `dtype`) as it must be compared, grouped and
    * counted DISTINCT so that the engine tells values apart as Polars does: text byte for

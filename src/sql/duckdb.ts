@@ -24,5 +24,13 @@ export const duckdb: Dialect = {
   },
   regexSearch: (expression, pattern) => `regexp_matches(${expression}, ${duckdb.literal(pattern)})`,
   castText: (expression) => `CAST(${expression} AS VARCHAR)`,
+  // Untyped, the literal takes the column's type: TIMESTAMPTZ reads the offset, TIMESTAMP
+  // ignores it.
+  temporalLiteral: (text, dtype) =>
+    dtype === "Date" ? `DATE ${duckdb.literal(text)}` : duckdb.literal(`${text}+00`),
+  // epoch_us counts a TIMESTAMPTZ from the UTC epoch and a TIMESTAMP or DATE by its wall time.
+  epochMicros: (expression) => `epoch_us(${expression})`,
+  charLength: (expression) => `length(${expression})`,
+  like: (expression, pattern) => `(${expression} LIKE ${pattern} ESCAPE ${duckdb.literal("\\")})`,
   ...ANSI_COMPARISONS,
 };

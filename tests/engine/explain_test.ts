@@ -39,7 +39,7 @@ Deno.test("Parquet: footers answer what they can; the scan filter is pushed into
     plan.reads[3].what,
     /duplicates of id \(Int\d+\): DuckDB: MIN\/MAX, then one bit per value/,
   );
-  assert.match(plan.rules[6].how, /missing/);
+  assert.match(plan.rules[6].how, /column "nope" not found in the data/);
   const text = renderExplanation(plan);
   assert.match(text, /^Plan for p on .*people\.parquet \(10 rows, from metadata\)/);
   assert.match(

@@ -173,7 +173,15 @@ function rescan(
   const capabilities = capabilitiesOf(source);
   if (capabilities.kind !== "files") throw new Error(`expected files, got ${capabilities.kind}`);
   const planned = (id: string, column?: ColumnInfo) =>
-    ({ instance: { id }, column, tier: "scan", missingColumn: false }) as unknown as PlannedRule;
+    ({
+      instance: { id },
+      measure: { kind: "duplicates" },
+      column,
+      reads: column ? [column.name] : [],
+      tier: "scan",
+      missingColumn: false,
+      countsScope: false,
+    }) as unknown as PlannedRule;
   const passes = rescanPasses(
     capabilities,
     duplicates.map(({ key, column }) => planned(key, column)),

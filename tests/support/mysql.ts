@@ -11,6 +11,7 @@
 import mysql from "mysql2";
 import type { Connection } from "mysql2";
 import type { DataFrame } from "nodejs-polars";
+import { timestampsAsText, zoneOf } from "./timestamps_as_text.ts";
 
 /** A connection for fixtures and the base URI sources are opened with. */
 export interface TestMysql {
@@ -52,7 +53,8 @@ async function probe(): Promise<TestMysql | undefined> {
     );
   try {
     // mysql2 escapes values with backslashes: the session must read them that way.
-    await query("SET SESSION sql_mode = 'STRICT_ALL_TABLES'");
+    // UTC: TIMESTAMP values are written and read as UTC, as Kontra's session reads them.
+    await query("SET SESSION sql_mode = 'STRICT_ALL_TABLES', time_zone = '+00:00'");
   } catch {
     connection.destroy();
     return undefined;
@@ -122,13 +124,20 @@ export async function loadFrame(
   frame: DataFrame,
 ): Promise<void> {
   const columns = frame.columns.map((name, index) => {
-    const type = MYSQL_TYPES[String(frame.dtypes[index].variant)];
-    if (!type) throw new Error(`no MySQL type for ${frame.dtypes[index]}`);
+    const dtype = frame.dtypes[index];
+    const variant = String(dtype.variant);
+    // Datetime: instants (a time zone) as TIMESTAMP (NULL allowed explicitly: MySQL's
+    // first TIMESTAMP column may default to NOT NULL), wall-clock times as DATETIME.
+    const type = variant === "Datetime"
+      ? (zoneOf(dtype) ? "timestamp(6) NULL" : "datetime(6)")
+      : MYSQL_TYPES[variant];
+    if (!type) throw new Error(`no MySQL type for ${dtype}`);
     return `${ident(name)} ${type}`;
   });
   const target = `${ident(database)}.${ident(table)}`;
   await my.query(`CREATE TABLE ${target} (${columns.join(", ")})`);
-  const rows = frame.rows();
+  // Timestamps as text to the microsecond; the session's time zone is UTC (see probe).
+  const rows = timestampsAsText(frame, "").rows();
   if (rows.length === 0) return;
   const placeholders = rows.map((row) => `(${row.map(() => "?").join(", ")})`);
   await my.query(`INSERT INTO ${target} VALUES ${placeholders.join(", ")}`, rows.flat());

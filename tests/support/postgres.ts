@@ -10,6 +10,7 @@
  */
 import postgres from "postgres";
 import type { DataFrame } from "nodejs-polars";
+import { timestampsAsText, zoneOf } from "./timestamps_as_text.ts";
 
 /** A connection for fixtures and the base URI sources are opened with. */
 export interface TestPostgres {
@@ -87,16 +88,25 @@ export async function loadFrame(
   frame: DataFrame,
 ): Promise<void> {
   const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
-  const columns = frame.columns.map((name, index) => {
-    const type = PG_TYPES[String(frame.dtypes[index].variant)];
-    if (!type) throw new Error(`no PostgreSQL type for ${frame.dtypes[index]}`);
-    return `${ident(name)} ${type}`;
+  const types = frame.dtypes.map((dtype) => {
+    const variant = String(dtype.variant);
+    // Datetime: instants (a time zone) as timestamptz, wall-clock times as timestamp.
+    const type = variant === "Datetime"
+      ? (zoneOf(dtype) ? "timestamptz" : "timestamp")
+      : PG_TYPES[variant];
+    if (!type) throw new Error(`no PostgreSQL type for ${dtype}`);
+    return type;
   });
+  const columns = frame.columns.map((name, index) => `${ident(name)} ${types[index]}`);
   await pg.sql.unsafe(`CREATE TABLE ${ident(schema)}.${ident(table)} (${columns.join(", ")})`);
-  const rows = frame.rows();
+  // Timestamps as text to the microsecond (a JS Date keeps milliseconds), instants in UTC.
+  const rows = timestampsAsText(frame, "+00").rows();
   if (rows.length === 0) return;
+  // Timestamp text is cast by the server: postgres.js would pass it through a JS Date.
+  const placeholder = (at: number, c: number) =>
+    types[c].startsWith("timestamp") ? `CAST($${at}::text AS ${types[c]})` : `$${at}`;
   const placeholders = rows.map((row, r) =>
-    `(${row.map((_, c) => `$${r * row.length + c + 1}`).join(", ")})`
+    `(${row.map((_, c) => placeholder(r * row.length + c + 1, c)).join(", ")})`
   );
   await pg.sql.unsafe(
     `INSERT INTO ${ident(schema)}.${ident(table)} VALUES ${placeholders.join(", ")}`,

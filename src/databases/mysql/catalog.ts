@@ -38,7 +38,13 @@ export async function openTable(
   }
   const columns: CatalogColumn[] = result.rows.map((row) => {
     const [schema, tableName, column, dataType, columnType] = row.map(String);
-    return { table: [schema, tableName], name: column, dtype: polarsType(dataType, columnType) };
+    const timeZone = timeZoneOf(dataType);
+    return {
+      table: [schema, tableName],
+      name: column,
+      dtype: polarsType(dataType, columnType),
+      ...(timeZone === undefined ? {} : { timeZone }),
+    };
   });
   return tableFromCatalog(
     client,
@@ -90,6 +96,15 @@ const POLARS_TYPES: Record<string, string> = {
   longblob: "Binary",
   bit: "Binary",
 };
+
+/**
+ * The time zone of a MySQL type of instants: TIMESTAMP is stored in UTC and read in the
+ * session's zone, which Kontra's session sets to UTC (session.ts); DATETIME is a wall-clock
+ * time, with none.
+ */
+export function timeZoneOf(dataType: string): string | undefined {
+  return dataType.toLowerCase().split(/[ (]/)[0] === "timestamp" ? "UTC" : undefined;
+}
 
 const INTEGERS = new Set(["tinyint", "smallint", "mediumint", "int", "integer", "bigint"]);
 

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Database } from "../database.ts";
-import { openTable, polarsType } from "./catalog.ts";
+import { openTable, polarsType, timeZoneOf } from "./catalog.ts";
 import { MysqlClient } from "./client.ts";
 import { type MysqlConfig, mysqlConfig } from "./config.ts";
 import { mysqlDialect } from "./dialect.ts";
@@ -21,6 +21,7 @@ export const mysql: Database<MysqlConfig> = {
   query: {
     // Result types come as `int unsigned`, `tinyint(1)`, … (session.ts columnTypeName).
     polarsType: (type) => polarsType(type.split(/[ (]/)[0], type),
+    timeZone: timeZoneOf,
   },
   config: mysqlConfig,
   connect: (config) => MysqlClient.connect(config),

@@ -46,6 +46,22 @@ export const mysqlDialect: Dialect = {
   regexSearch: (expression, pattern) =>
     `(${expression} REGEXP ${mysqlDialect.literal(`(?-i)${pattern}`)})`,
   castText: (expression) => `CAST(${expression} AS CHAR)`,
+  // The session's time zone is UTC (session.ts): a TIMESTAMP column reads as UTC, and
+  // neither MySQL nor MariaDB takes an offset in a DATETIME literal.
+  temporalLiteral: (text, dtype) =>
+    `CAST(${mysqlDialect.literal(text)} AS ${dtype === "Date" ? "DATE" : "DATETIME(6)"})`,
+  // A TIMESTAMP column reads in the session's zone, UTC (session.ts): its wall time then
+  // counts from the UTC epoch, as a DATETIME's or DATE's counts from that wall time.
+  epochMicros: (expression) =>
+    `TIMESTAMPDIFF(MICROSECOND, ${mysqlDialect.literal("1970-01-01 00:00:00")}, ${expression})`,
+  charLength: (expression) => `CHAR_LENGTH(${expression})`,
+  // LIKE follows the operand's collation: utf8mb4_bin compares characters by code point
+  // (case-sensitive; `_` is one character, where a BINARY operand would make it a byte),
+  // and LIKE never pads trailing spaces.
+  like: (expression, pattern) =>
+    `(CONVERT(${expression} USING utf8mb4) COLLATE utf8mb4_bin LIKE ${pattern} ESCAPE ${
+      mysqlDialect.literal("\\")
+    })`,
   castDouble: (expression) =>
     // No value of a DOUBLE equals NaN or an infinity: NULL equals nothing.
     NON_FINITE_TEXTS.has(expression) ? "NULL" : `CAST(${expression} AS DOUBLE)`,

@@ -31,6 +31,7 @@ export async function openTable(
     table: [tableSchema, tableName],
     name: column,
     dtype: polarsType(udt, dataType),
+    ...zoned(udt),
   }));
   return tableFromCatalog(
     client,
@@ -65,6 +66,19 @@ const POLARS_TYPES: Record<string, string> = {
   interval: "Duration",
   bytea: "Binary",
 };
+
+/**
+ * The time zone of a PostgreSQL type of instants: `timestamptz` holds UTC instants (shown
+ * in the session's zone); `timestamp` is a wall-clock time, with none.
+ */
+export function timeZoneOf(udtName: string): string | undefined {
+  return udtName === "timestamptz" ? "UTC" : undefined;
+}
+
+function zoned(udtName: string): { timeZone?: string } {
+  const timeZone = timeZoneOf(udtName);
+  return timeZone === undefined ? {} : { timeZone };
+}
 
 /** The Polars type name for a PostgreSQL column: arrays are List, the rest Object. */
 export function polarsType(udtName: string, dataType: string): string {

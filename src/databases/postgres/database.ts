@@ -5,7 +5,7 @@
  * @module
  */
 import type { Database } from "../database.ts";
-import { openTable, polarsType } from "./catalog.ts";
+import { openTable, polarsType, timeZoneOf } from "./catalog.ts";
 import { PostgresClient } from "./client.ts";
 import { type PostgresConfig, postgresConfig } from "./config.ts";
 import { postgresDialect } from "./dialect.ts";
@@ -21,6 +21,7 @@ export const postgres: Database<PostgresConfig> = {
     // NOT MATERIALIZED: each use is planned inline, as if the query were written there.
     cteHint: "NOT MATERIALIZED",
     polarsType: (type) => polarsType(type, type),
+    timeZone: timeZoneOf,
   },
   config: postgresConfig,
   connect: (config) => Promise.resolve(new PostgresClient(config)),

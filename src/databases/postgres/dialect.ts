@@ -5,6 +5,7 @@
  * @module
  */
 import { KontractError } from "../../core/errors.ts";
+import { isStoredText } from "../../core/dtypes.ts";
 import { postgresGuard } from "./guard.ts";
 import {
   ANSI_COMPARISONS,
@@ -34,5 +35,21 @@ export const postgresDialect: Dialect = {
   },
   regexSearch: (expression, pattern) => `(${expression} ~ ${postgresDialect.literal(pattern)})`,
   castText: (expression) => `CAST(${expression} AS text)`,
+  // An untyped literal takes the column's type: with `+00` it is that UTC instant for a
+  // timestamptz column, and a timestamp column ignores the offset (its wall time).
+  temporalLiteral: (text, dtype) =>
+    dtype === "Date"
+      ? `DATE ${postgresDialect.literal(text)}`
+      : postgresDialect.literal(`${text}+00`),
+  // EXTRACT(EPOCH …) is exact numeric (PostgreSQL 14+): seconds from the UTC epoch for a
+  // timestamptz, the nominal wall-clock seconds for a timestamp or date.
+  epochMicros: (expression) => `(EXTRACT(EPOCH FROM ${expression}) * 1000000)`,
+  charLength: (expression) => `char_length(${expression})`,
+  like: (expression, pattern) =>
+    `(${expression} LIKE ${pattern} ESCAPE ${postgresDialect.literal("\\")})`,
   ...ANSI_COMPARISONS,
+  // Equality under a deterministic collation is already byte for byte, but `<` and `>`
+  // follow the collation's order (and a nondeterministic one folds case): "C" orders
+  // text by its bytes, as Polars does.
+  exact: (expression, dtype) => isStoredText(dtype) ? `(${expression}) COLLATE "C"` : expression,
 };

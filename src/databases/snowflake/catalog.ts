@@ -37,6 +37,7 @@ export async function openTable(
     table: [String(database), String(tableSchema), String(tableName)],
     name: String(column),
     dtype: polarsType(String(type), Number(scale)),
+    ...zoned(String(type)),
   }));
   return tableFromCatalog(
     client,
@@ -45,6 +46,21 @@ export async function openTable(
     { schema, table: name },
     `${label}: table not found (or not readable by this role)`,
   );
+}
+
+/**
+ * The time zone of a Snowflake type of instants (catalog DATA_TYPE or result type):
+ * TIMESTAMP_TZ and TIMESTAMP_LTZ hold instants, compared in UTC; TIMESTAMP_NTZ (and plain
+ * TIMESTAMP, its default mapping) is a wall-clock time, with none.
+ */
+export function timeZoneOf(type: string): string | undefined {
+  const upper = type.toUpperCase();
+  return upper === "TIMESTAMP_TZ" || upper === "TIMESTAMP_LTZ" ? "UTC" : undefined;
+}
+
+function zoned(type: string): { timeZone?: string } {
+  const timeZone = timeZoneOf(type);
+  return timeZone === undefined ? {} : { timeZone };
 }
 
 /** Snowflake types (catalog DATA_TYPE or result types) as Polars type names. */

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Database } from "../database.ts";
-import { openTable, polarsType } from "./catalog.ts";
+import { openTable, polarsType, timeZoneOf } from "./catalog.ts";
 import { SnowflakeClient } from "./client.ts";
 import { type SnowflakeConfig, snowflakeConfig } from "./config.ts";
 import { snowflakeDialect } from "./dialect.ts";
@@ -19,6 +19,7 @@ export const snowflake: Database<SnowflakeConfig> = {
   dialect: snowflakeDialect,
   query: {
     polarsType: (type) => type === "decimal" ? "Decimal" : polarsType(type, 0),
+    timeZone: timeZoneOf,
   },
   config: snowflakeConfig,
   connect: (config) => SnowflakeClient.connect(config),

@@ -28,5 +28,22 @@ export const snowflakeDialect: Dialect = {
   regexSearch: (expression, pattern) =>
     `(REGEXP_INSTR(${expression}, ${snowflakeDialect.literal(pattern)}) > 0)`,
   castText: (expression) => `CAST(${expression} AS VARCHAR)`,
+  // Untyped, the literal takes the column's type: TIMESTAMP_TZ/LTZ read the offset,
+  // TIMESTAMP_NTZ ignores it (DuckDB, under the test server, does the same).
+  temporalLiteral: (text, dtype) =>
+    dtype === "Date"
+      ? `DATE ${snowflakeDialect.literal(text)}`
+      : snowflakeDialect.literal(`${text}+00:00`),
+  // The epoch typed like the column, so no session time zone converts either side: an
+  // instant (TIMESTAMP_TZ/LTZ) from the UTC epoch, a TIMESTAMP_NTZ or DATE by wall time.
+  epochMicros: (expression, { dtype, timeZone }) =>
+    timeZone !== undefined && dtype === "Datetime"
+      ? `DATEDIFF('microsecond', CAST('1970-01-01 00:00:00+00:00' AS TIMESTAMP_TZ), ${expression})`
+      : `DATEDIFF('microsecond', CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ), CAST(${expression} AS TIMESTAMP_NTZ))`,
+  // LENGTH counts characters in Snowflake (and in DuckDB, under the test server).
+  charLength: (expression) => `LENGTH(${expression})`,
+  // Snowflake's LIKE has no escape character unless one is named.
+  like: (expression, pattern) =>
+    `(${expression} LIKE ${pattern} ESCAPE ${snowflakeDialect.literal("\\")})`,
   ...ANSI_COMPARISONS,
 };

@@ -11,6 +11,7 @@ export const columnType: MeasureModule<ColumnTypeMeasure> = {
   needsColumn: true,
   rowLevel: false,
   place: () => ({ tier: "metadata" }),
+  restrict: () => undefined,
   sqlItem: () => Promise.resolve(undefined),
   sqlFlag: () => Promise.resolve(undefined),
   scanFlag: () => Promise.resolve(undefined),

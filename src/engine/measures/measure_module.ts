@@ -11,13 +11,14 @@
  * @module
  */
 import type { Expr, LazyDataFrame } from "nodejs-polars";
-import type { ColumnInfo, DatasetStats } from "../../core/dataset.ts";
+import type { BoundValue, ColumnInfo, DatasetStats } from "../../core/dataset.ts";
 import type { ExecutionSource } from "../../core/tiers.ts";
-import type { Measure } from "../../rules/define.ts";
+import type { Measure, RowCondition } from "../../rules/define.ts";
 import type { DuckdbTable } from "../../sources/source.ts";
 import type { RowRule } from "../../sources/violating_rows.ts";
 import type { SqlAccess } from "../../sql/sql_access.ts";
 import type { PlannedRule } from "../plan_model.ts";
+import type { CountRequest } from "../scan.ts";
 
 /** A planned rule whose measure is `M`. */
 export type PlannedRuleOf<M extends Measure> = PlannedRule & { measure: M };
@@ -31,17 +32,23 @@ export interface TierContext {
   stats?: DatasetStats;
   /** The tier that reads rows on this source: `sql` for databases, `scan` for files. */
   rowTier: "scan" | "sql";
+  /** The rule's column, for column rules (statistics are read against its type). */
+  column?: ColumnInfo;
 }
 
-/** The tier a rule gets, and its count when statistics already decide it. */
+/** The tier a rule gets, and its count (or value) when statistics already decide it. */
 export interface Placement {
   tier: ExecutionSource;
   statsCount?: number;
+  /** A `max` measure's value from statistics (null: the column holds no value). */
+  statsValue?: BoundValue | null;
 }
 
 /** One select-list item of the pushed-down statement. */
 export interface SqlItem {
   expression: string;
+  /** The item measures a value, not a count (a `max`): how to read the driver's value. */
+  value?: (raw: unknown) => BoundValue | null;
   /** The user's SELECT as vetted and nested, for naming the rule when the statement fails. */
   userSql?: string;
 }
@@ -77,6 +84,16 @@ export interface MeasureModule<M extends Measure> {
   readonly rowLevel: boolean;
   /** The tier that answers it exactly and cheapest. */
   place(measure: M, context: TierContext): Placement;
+  /**
+   * The measure limited to the rows where `condition` holds (a rule's `when:`), or
+   * undefined when the kind does not count rows (a column's type, the dataset's rows).
+   */
+  restrict(measure: M, condition: RowCondition): M | undefined;
+  /**
+   * Its part of the ONE streaming pass over files (a predicate to sum, or an aggregate),
+   * for a rule planned on the scan tier; absent when the kind needs a pass of its own.
+   */
+  scanRequest?(rule: PlannedRuleOf<M>): CountRequest;
   /** Its item in the database statement; undefined when `COUNT(*)` answers it. */
   sqlItem(
     rule: PlannedRuleOf<M>,

@@ -7,6 +7,7 @@
 import type { Measure } from "../../rules/define.ts";
 import { columnType } from "./column_type.ts";
 import { duplicates } from "./duplicates.ts";
+import { max } from "./max.ts";
 import type { MeasureModule } from "./measure_module.ts";
 import { rowCount } from "./row_count.ts";
 import { sqlQuery } from "./sql_query.ts";
@@ -20,6 +21,7 @@ const MODULES: Modules = {
   row_count: rowCount,
   column_type: columnType,
   sql_query: sqlQuery,
+  max,
 };
 
 /** The module measuring `measure`'s kind. */

@@ -12,6 +12,7 @@ export const rowCount: MeasureModule<RowCountMeasure> = {
   needsColumn: false,
   rowLevel: false,
   place: (_, { stats, rowTier }) => ({ tier: stats ? "metadata" : rowTier }),
+  restrict: () => undefined,
   // Counted by the statement's first item; exact even in fail-fast mode.
   sqlItem: () => Promise.resolve(undefined),
   sqlFlag: () => Promise.resolve(undefined),

@@ -18,6 +18,7 @@ export const sqlQuery: MeasureModule<SqlQueryMeasure> = {
   needsColumn: false,
   rowLevel: true,
   place: () => ({ tier: "sql" }),
+  restrict: () => undefined,
   async sqlItem({ measure, instance }, access, failFast) {
     const query = await nestedUserSql(access, measure.sql, ruleLabel(instance));
     const expression = failFast

@@ -6,16 +6,31 @@
  */
 import type { ViolationsMeasure } from "../../rules/define.ts";
 import { valueSetsOf } from "../value_sets.ts";
+import { filtersInReader } from "../scan.ts";
 import { existsFlag, FIRST_ROW, type MeasureModule, type PlannedRuleOf } from "./measure_module.ts";
 
 /** Counting and selecting the rows a predicate flags. */
 export const violations: MeasureModule<ViolationsMeasure> = {
   needsColumn: true,
   rowLevel: true,
-  place(measure, { stats, rowTier }) {
-    const statsCount = stats ? measure.fromStats?.(stats) : undefined;
+  place(measure, { stats, rowTier, column }) {
+    const statsCount = stats && column ? measure.fromStats?.(stats, column) : undefined;
     return statsCount === undefined ? { tier: rowTier } : { tier: "metadata", statsCount };
   },
+  // Footer statistics describe every row, not the rows a condition selects: none here.
+  restrict: (measure, condition) => ({
+    kind: "violations",
+    polars: (column) => condition.polars().and(measure.polars(column)),
+    sql: (dialect, column) => `(${condition.sql(dialect)}) AND (${measure.sql(dialect, column)})`,
+    ...(measure.valueSets ? { valueSets: measure.valueSets } : {}),
+  }),
+  scanRequest: ({ instance, measure, column }) => ({
+    key: instance.id,
+    predicate: measure.polars(column!),
+    column: column!.name,
+    pushable: filtersInReader(column!.dtype),
+    valueSets: valueSetsOf(measure, column),
+  }),
   sqlItem({ measure, column }, { dialect, relation }, failFast) {
     const predicate = `(${measure.sql(dialect, column!)})`;
     const expression = failFast

@@ -1,0 +1,89 @@
+/**
+ * The three rules that look for a literal text in each value: `contains`, `starts_with`
+ * and `ends_with` (one file each, all made here). `value` is plain text, never a pattern:
+ * `%`, `_`, `.`, `*` and `\` are characters like any other. With `case_sensitive: false`
+ * both the value and the text are lower-cased by the engine that compares them (Polars,
+ * or the database's `LOWER`); engines agree on every letter but a few rare ones (e.g.
+ * `İ`, or `Σ` at the end of a word, which some lower to `σ` and Polars to `ς`).
+ *
+ * Polars compares with `str.contains(…, literal)`, `str.startsWith`, `str.endsWith`; SQL
+ * with the dialect's byte-exact `like` over a pattern with the value's `%`, `_` and `\`
+ * escaped, so MySQL's case-folding collations do not apply.
+ * @module
+ */
+import pl, { type Expr } from "nodejs-polars";
+import { z } from "zod";
+import { scalarValueProblem } from "./column_support.ts";
+import { defineRule, type RuleDefinition } from "./define.ts";
+import { literalLike, sqlLikePattern } from "./like_pattern.ts";
+import { polarsText, sqlText } from "./text_form.ts";
+
+/** Where the value must be found. */
+export type TextPosition = "contains" | "starts" | "ends";
+
+/** The params of a literal text rule. */
+export interface LiteralTextParams extends Record<string, unknown> {
+  column: string;
+  value: string;
+  case_sensitive?: boolean;
+}
+
+const WORDING: Record<TextPosition, { does: string; doesNot: string; all: string }> = {
+  contains: { does: "contains", doesNot: "does not contain", all: "contain" },
+  starts: { does: "starts with", doesNot: "does not start with", all: "start with" },
+  ends: { does: "ends with", doesNot: "does not end with", all: "end with" },
+};
+
+/** The rule `name`: counts non-null values whose text does not have `value` at `position`. */
+export function literalTextRule(
+  name: string,
+  position: TextPosition,
+): RuleDefinition<LiteralTextParams> {
+  const words = WORDING[position];
+  const wanted = ({ value, case_sensitive }: LiteralTextParams) =>
+    `${JSON.stringify(value)}${case_sensitive === false ? " (ignoring case)" : ""}`;
+  return defineRule<LiteralTextParams>({
+    name,
+    scope: "column",
+    params: z.strictObject({
+      column: z.string().min(1),
+      value: z.string().min(1, { error: `is empty, and every text ${words.does} ""` }),
+      case_sensitive: z.boolean().optional(),
+    }),
+    columnTypeProblem: (_, column) => scalarValueProblem(name, column),
+    measure: ({ value, case_sensitive = true }) => ({
+      kind: "violations",
+      polars: (column) => {
+        const text = polarsText(column);
+        const found = case_sensitive
+          ? polarsFound(text, value, position)
+          : polarsFound(text.str.toLowerCase(), polarsLowerCase(value), position);
+        return pl.col(column.name).isNotNull().and(found.not());
+      },
+      sql: (dialect, column) => {
+        const text = sqlText(dialect, column);
+        const pattern = dialect.literal(sqlLikePattern(literalLike(value, position)));
+        const found = case_sensitive
+          ? dialect.like(text, pattern)
+          : dialect.like(`LOWER(${text})`, `LOWER(${pattern})`);
+        return `${dialect.ident(column.name)} IS NOT NULL AND NOT ${found}`;
+      },
+    }),
+    reason: (params) => `${params.column} ${words.doesNot} ${wanted(params)}`,
+    describe: (params, { failed }) =>
+      failed === 0
+        ? `${params.column} values all ${words.all} ${wanted(params)}`
+        : `${failed} values of ${params.column} do not ${words.all} ${wanted(params)}`,
+  });
+}
+
+function polarsFound(text: Expr, value: string, position: TextPosition): Expr {
+  if (position === "starts") return text.str.startsWith(value);
+  if (position === "ends") return text.str.endsWith(value);
+  return text.str.contains(value, true);
+}
+
+/** `value` lower-cased by Polars, exactly as the scan lower-cases the column. */
+function polarsLowerCase(value: string): string {
+  return pl.Series("value", [value]).str.toLowerCase().get(0) as string;
+}
