@@ -2,7 +2,8 @@
  * `deno task bench:ci [--update-baseline] [--rows 2000000] [--runs 3]`: the CI guard.
  *
  * Runs the suite on 2M rows (4 files) locally and from an S3 server on loopback, and
- * `allowed_values` with 5 and 10,000 values (bench/allowed_values.ts), and compares each
+ * `allowed_values` with 5 and 10,000 values (bench/allowed_values.ts), the benchmark
+ * Kontract with and without 10 rules of issue #13 (bench/new_rules.ts), and compares each
  * figure with bench/baseline.json: every figure is a ratio to a baseline
  * measured in the same run (bare scan, hand-written query, the data's size), or a peak
  * RSS, each the median of a few interleaved runs. Fails when one is more than 25% worse
@@ -13,6 +14,7 @@
  */
 import { parseArgs } from "node:util";
 import { type AllowedValuesReport, measureAllowedValues } from "./allowed_values.ts";
+import { measureNewRules, newRulesFigures } from "./new_rules.ts";
 import { type Report, ROOT, runSuite } from "./suite.ts";
 
 const TOLERANCE = 1.25;
@@ -75,7 +77,11 @@ if (import.meta.main) {
       handVariants: ["polars+duckdb"],
     });
     const lists = await measureAllowedValues({ ...options, sizes: [5, 10_000] });
-    return { report, figures: { ...figures(report), ...allowedValuesFigures(lists) } };
+    const newRules = await measureNewRules(options);
+    return {
+      report,
+      figures: { ...figures(report), ...allowedValuesFigures(lists), ...newRulesFigures(newRules) },
+    };
   };
   const { report, figures: measured } = await measureAll();
   let now = measured;

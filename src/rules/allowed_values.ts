@@ -11,9 +11,7 @@ import pl from "nodejs-polars";
 import { z } from "zod";
 import { scalarValueProblem } from "./column_support.ts";
 import { defineRule } from "./define.ts";
-import type { ColumnInfo } from "../core/dataset.ts";
-import type { ListedValue } from "../core/dtypes.ts";
-import { polarsMembership } from "./literals.ts";
+import { polarsMembershipByType } from "./literals.ts";
 import { sqlInList } from "./sql_values.ts";
 
 const Value = z.union([z.string(), z.number(), z.boolean()]);
@@ -24,7 +22,7 @@ export default defineRule({
   params: z.strictObject({ column: z.string().min(1), values: z.array(Value) }),
   columnTypeProblem: (_, column) => scalarValueProblem("allowed_values", column),
   measure: ({ column, values }) => {
-    const membership = memoized(column, values);
+    const membership = polarsMembershipByType(column, values);
     return {
       kind: "violations",
       polars: (info) => {
@@ -48,14 +46,3 @@ export default defineRule({
       ? `${column} values are all allowed`
       : `${failed} values of ${column} are not in the allowed list`,
 });
-
-/** The predicate and its value sets come from one reading of the list per column type. */
-function memoized(column: string, values: readonly ListedValue[]) {
-  const byType = new Map<string, ReturnType<typeof polarsMembership>>();
-  return (info: ColumnInfo) => {
-    if (!byType.has(info.dtype)) {
-      byType.set(info.dtype, polarsMembership(column, values, info.dtype));
-    }
-    return byType.get(info.dtype)!;
-  };
-}

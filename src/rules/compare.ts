@@ -19,6 +19,7 @@ import { familyOf, isStoredText } from "../core/dtypes.ts";
 import type { Dialect } from "../sql/dialect.ts";
 import { defineRule } from "./define.ts";
 import { describeType } from "./ordered_bound.ts";
+import { polarsCompare, SQL_OPS } from "./condition_compile.ts";
 
 const OPERATORS = ["<", "<=", "=", "!=", ">=", ">"] as const;
 /** A comparison `compare` checks. */
@@ -55,11 +56,11 @@ export default defineRule<CompareParams>({
     kind: "violations",
     polars: (leftColumn) => {
       const [l, r] = polarsSides(leftColumn, right);
-      return l.isNotNull().and(r.isNotNull()).and(polarsCompare(l, op, r).not());
+      return l.isNotNull().and(r.isNotNull()).and(polarsCompare(op, l, r).not());
     },
     sql: (dialect, leftColumn) => {
       const [l, r] = sqlSides(dialect, leftColumn, left, right);
-      return `${l} IS NOT NULL AND ${r} IS NOT NULL AND NOT (${l} ${sqlOperator(op)} ${r})`;
+      return `${l} IS NOT NULL AND ${r} IS NOT NULL AND NOT (${l} ${SQL_OPS[op]} ${r})`;
     },
   }),
   reason: ({ left, op, right }) => `${left} ${op} ${right} does not hold`,
@@ -143,23 +144,6 @@ function polarsSides(left: ColumnInfo, right: string): [Expr, Expr] {
   }
 }
 
-function polarsCompare(l: Expr, op: CompareOp, r: Expr): Expr {
-  switch (op) {
-    case "<":
-      return l.lt(r);
-    case "<=":
-      return l.ltEq(r);
-    case "=":
-      return l.eq(r);
-    case "!=":
-      return l.neq(r);
-    case ">=":
-      return l.gtEq(r);
-    case ">":
-      return l.gt(r);
-  }
-}
-
 function sqlSides(
   dialect: Dialect,
   left: ColumnInfo,
@@ -179,8 +163,4 @@ function sqlSides(
     default:
       return [l, r];
   }
-}
-
-function sqlOperator(op: CompareOp): string {
-  return op === "!=" ? "<>" : op;
 }

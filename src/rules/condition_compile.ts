@@ -310,7 +310,8 @@ function polarsOf(node: Typed): Expr {
   }
 }
 
-function polarsCompare(op: ComparisonOp, left: Expr, right: Expr): Expr {
+/** `left op right` in Polars. */
+export function polarsCompare(op: ComparisonOp, left: Expr, right: Expr): Expr {
   switch (op) {
     case "=":
       return left.eq(right);
@@ -374,7 +375,8 @@ function balanced(items: Expr[], combine: (a: Expr, b: Expr) => Expr): Expr {
 
 // ---------------------------------------------------------------- SQL
 
-const SQL_OPS: Record<ComparisonOp, string> = {
+/** Each operator as SQL writes it. */
+export const SQL_OPS: Record<ComparisonOp, string> = {
   "=": "=",
   "!=": "<>",
   "<": "<",

@@ -11,9 +11,7 @@ import pl from "nodejs-polars";
 import { z } from "zod";
 import { scalarValueProblem } from "./column_support.ts";
 import { defineRule } from "./define.ts";
-import type { ColumnInfo } from "../core/dataset.ts";
-import type { ListedValue } from "../core/dtypes.ts";
-import { polarsMembership } from "./literals.ts";
+import { polarsMembershipByType } from "./literals.ts";
 import { sqlInList } from "./sql_values.ts";
 
 const Value = z.union([z.string(), z.number(), z.boolean()]);
@@ -25,7 +23,7 @@ export default defineRule({
   params: z.strictObject({ column: z.string().min(1), values: z.array(Value) }),
   columnTypeProblem: (_, column) => scalarValueProblem("disallowed_values", column),
   measure: ({ column, values }) => {
-    const membership = membershipByType(column, values);
+    const membership = polarsMembershipByType(column, values);
     return {
       kind: "violations",
       polars: (info) => {
@@ -47,14 +45,3 @@ export default defineRule({
       ? `${column} holds no disallowed value`
       : `${failed} values of ${column} are in the disallowed list`,
 });
-
-/** The predicate and its value sets come from one reading of the list per column type. */
-function membershipByType(column: string, values: readonly ListedValue[]) {
-  const byType = new Map<string, ReturnType<typeof polarsMembership>>();
-  return (info: ColumnInfo) => {
-    if (!byType.has(info.dtype)) {
-      byType.set(info.dtype, polarsMembership(column, values, info.dtype));
-    }
-    return byType.get(info.dtype)!;
-  };
-}

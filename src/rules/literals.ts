@@ -9,6 +9,7 @@
  * @module
  */
 import pl, { type Expr, type Series } from "nodejs-polars";
+import type { ColumnInfo } from "../core/dataset.ts";
 import type { ValueSet } from "./define.ts";
 import { polarsRegexCompiles } from "./polars_regex.ts";
 import {
@@ -130,4 +131,21 @@ function fingerprint(column: string, typed: TypedValues): string {
     b = Math.imul(b ^ code, 0x01000193) ^ (b >>> 15);
   }
   return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
+}
+
+/**
+ * `polarsMembership` of one list, read once per column type it is asked for (a rule's
+ * predicate and its value sets must come from the same reading).
+ */
+export function polarsMembershipByType(
+  column: string,
+  values: readonly ListedValue[],
+): (info: ColumnInfo) => ReturnType<typeof polarsMembership> {
+  const byType = new Map<string, ReturnType<typeof polarsMembership>>();
+  return (info) => {
+    if (!byType.has(info.dtype)) {
+      byType.set(info.dtype, polarsMembership(column, values, info.dtype));
+    }
+    return byType.get(info.dtype)!;
+  };
 }

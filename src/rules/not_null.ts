@@ -14,12 +14,11 @@
  */
 import pl from "nodejs-polars";
 import { z } from "zod";
-import type { ColumnInfo } from "../core/dataset.ts";
 import type { ListedValue } from "../core/dtypes.ts";
 import { printable } from "../core/printable.ts";
 import { scalarValueProblem } from "./column_support.ts";
 import { defineRule } from "./define.ts";
-import { polarsMembership } from "./literals.ts";
+import { polarsMembershipByType } from "./literals.ts";
 import { sqlInList } from "./sql_values.ts";
 
 const Value = z.union([z.string(), z.number(), z.boolean()]);
@@ -43,7 +42,7 @@ export default defineRule({
         fromStats: (stats) => stats.nullCount(column),
       };
     }
-    const membership = memoized(column, treat_as_null);
+    const membership = polarsMembershipByType(column, treat_as_null);
     return {
       kind: "violations",
       polars: (info) => {
@@ -75,15 +74,4 @@ export default defineRule({
 
 function listed(values: ListedValue[] | undefined): values is ListedValue[] {
   return values !== undefined && values.length > 0;
-}
-
-/** The membership test and its value sets come from one reading of the list per type. */
-function memoized(column: string, values: readonly ListedValue[]) {
-  const byType = new Map<string, ReturnType<typeof polarsMembership>>();
-  return (info: ColumnInfo) => {
-    if (!byType.has(info.dtype)) {
-      byType.set(info.dtype, polarsMembership(column, values, info.dtype));
-    }
-    return byType.get(info.dtype)!;
-  };
 }
