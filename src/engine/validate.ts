@@ -15,7 +15,6 @@ import {
 import type { Observation } from "../rules/define.ts";
 import type { Source } from "../sources/source.ts";
 import type { BoundValue, DatasetStats } from "../core/dataset.ts";
-import type { Placement } from "./measures/measure_module.ts";
 import { capabilitiesOf } from "./capabilities.ts";
 import { measureModule } from "./measures/registry.ts";
 import { planRules } from "./plan.ts";
