@@ -12,7 +12,8 @@ import {
   SCHEMA_VERSION,
   summarize,
 } from "../report/result.ts";
-import type { Observation } from "../rules/define.ts";
+import type { Measure, Observation } from "../rules/define.ts";
+import type { PlannedRuleOf } from "./measures/measure_module.ts";
 import type { Source } from "../sources/source.ts";
 import type { BoundValue, DatasetStats } from "../core/dataset.ts";
 import { capabilitiesOf } from "./capabilities.ts";
@@ -194,26 +195,16 @@ function rejectUnsupported(plan: Plan): void {
   }
 }
 
-/** A `max` measure's value: from statistics when the footers answered it, else measured. */
-function maxOf(planned: PlannedRule, measured: Measurements): Pick<Observation, "max"> {
-  if (planned.measure.kind !== "max") return {};
-  const { statsValue } = planned;
-  return {
-    max: statsValue !== undefined ? statsValue : measured.values.get(planned.instance.id) ?? null,
-  };
-}
-
 function toResult(planned: PlannedRule, measured: Measurements): RuleResult {
   const { instance } = planned;
   const error = measured.errors.get(instance.id) ?? measured.errors.get(scopeKey(instance.id));
   if (error !== undefined) return errorResult(planned, error);
   const observed: Observation = {
     rows: measured.rows,
-    count: planned.statsCount ?? measured.counts.get(instance.id) ??
-      (planned.measure.kind === "row_count" ? measured.rows : 0),
+    count: planned.statsCount ?? measured.counts.get(instance.id) ?? 0,
     dtype: planned.column?.dtype,
     ...(planned.column?.timeZone === undefined ? {} : { timeZone: planned.column.timeZone }),
-    ...maxOf(planned, measured),
+    ...measureModule(planned.measure).observe?.(planned as PlannedRuleOf<Measure>, measured),
   };
   const failed = planned.missingColumn
     ? measured.rows

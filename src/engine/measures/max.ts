@@ -37,6 +37,10 @@ export const max: MeasureModule<MaxMeasure> = {
   },
   restrict: (measure, condition) => ({ ...measure, where: condition }),
   scanRequest: (rule) => maxScanRequest(rule),
+  // From the footers when they answered it, else as measured.
+  observe: ({ instance, statsValue }, { values }) => ({
+    max: statsValue !== undefined ? statsValue : values.get(instance.id) ?? null,
+  }),
   sqlItem({ measure, column }, { dialect }) {
     return Promise.resolve({
       expression: maxSql(dialect, column!, measure),

@@ -13,7 +13,7 @@
 import type { Expr, LazyDataFrame } from "nodejs-polars";
 import type { BoundValue, ColumnInfo, DatasetStats } from "../../core/dataset.ts";
 import type { ExecutionSource } from "../../core/tiers.ts";
-import type { Measure, RowCondition } from "../../rules/define.ts";
+import type { Measure, Observation, RowCondition } from "../../rules/define.ts";
 import type { DuckdbTable } from "../../sources/source.ts";
 import type { RowRule } from "../../sources/violating_rows.ts";
 import type { SqlAccess } from "../../sql/sql_access.ts";
@@ -25,6 +25,16 @@ export type PlannedRuleOf<M extends Measure> = PlannedRule & { measure: M };
 
 /** A row rule (for quarantine) whose measure is `M`. */
 export type RowRuleOf<M extends Measure> = RowRule & { measure: M };
+
+/** What the run's passes measured, by rule id. */
+export interface Measured {
+  /** Rows in the dataset. */
+  rows: number;
+  /** Counts of `violations`, `duplicates`, `sql_query` measures. */
+  counts: ReadonlyMap<string, number>;
+  /** Values of `max` measures: null where the column holds none. */
+  values: ReadonlyMap<string, BoundValue | null>;
+}
 
 /** What the planner knows when it picks a tier. */
 export interface TierContext {
@@ -94,6 +104,11 @@ export interface MeasureModule<M extends Measure> {
    * for a rule planned on the scan tier; absent when the kind needs a pass of its own.
    */
   scanRequest?(rule: PlannedRuleOf<M>): CountRequest;
+  /**
+   * What it adds to the rule's Observation beyond the measured count (a `max` measure's
+   * value; the row count itself for `row_count`); absent when the count is all.
+   */
+  observe?(rule: PlannedRuleOf<M>, measured: Measured): Partial<Observation>;
   /** Its item in the database statement; undefined when `COUNT(*)` answers it. */
   sqlItem(
     rule: PlannedRuleOf<M>,

@@ -13,6 +13,8 @@ export const rowCount: MeasureModule<RowCountMeasure> = {
   rowLevel: false,
   place: (_, { stats, rowTier }) => ({ tier: stats ? "metadata" : rowTier }),
   restrict: () => undefined,
+  // Footers, the scan or `COUNT(*)` counted the dataset's rows: that is the count.
+  observe: (_, { rows }) => ({ count: rows }),
   // Counted by the statement's first item; exact even in fail-fast mode.
   sqlItem: () => Promise.resolve(undefined),
   sqlFlag: () => Promise.resolve(undefined),
