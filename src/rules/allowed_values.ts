@@ -7,39 +7,17 @@
  * engine/value_sets.ts); in SQL, `IN` lists of constants (`sql_values.ts`).
  * @module
  */
-import pl from "nodejs-polars";
 import { z } from "zod";
 import { scalarValueProblem } from "./column_support.ts";
 import { defineRule } from "./define.ts";
-import { polarsMembershipByType } from "./literals.ts";
-import { sqlInList } from "./sql_values.ts";
-
-const Value = z.union([z.string(), z.number(), z.boolean()]);
+import { ListedValues, listMembership } from "./list_membership.ts";
 
 export default defineRule({
   name: "allowed_values",
   scope: "column",
-  params: z.strictObject({ column: z.string().min(1), values: z.array(Value) }),
+  params: z.strictObject({ column: z.string().min(1), values: ListedValues }),
   columnTypeProblem: (_, column) => scalarValueProblem("allowed_values", column),
-  measure: ({ column, values }) => {
-    const membership = polarsMembershipByType(column, values);
-    return {
-      kind: "violations",
-      polars: (info) => {
-        const { member } = membership(info);
-        const present = pl.col(column).isNotNull();
-        return member === undefined ? present : present.and(member.not());
-      },
-      valueSets: (info) => membership(info).sets,
-      sql: (dialect, info) => {
-        const column_ = dialect.ident(column);
-        const allowed = sqlInList(dialect, column_, values, info.dtype);
-        return allowed === undefined
-          ? `${column_} IS NOT NULL`
-          : `${column_} IS NOT NULL AND NOT (${allowed})`;
-      },
-    };
-  },
+  measure: ({ column, values }) => listMembership(column, values, "unlisted"),
   reason: ({ column }) => `${column} is not in the allowed list`,
   describe: ({ column }, { failed }) =>
     failed === 0

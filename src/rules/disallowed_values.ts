@@ -7,38 +7,18 @@
  * see engine/value_sets.ts); in SQL, `IN` lists of constants (`sql_values.ts`).
  * @module
  */
-import pl from "nodejs-polars";
 import { z } from "zod";
 import { scalarValueProblem } from "./column_support.ts";
 import { defineRule } from "./define.ts";
-import { polarsMembershipByType } from "./literals.ts";
-import { sqlInList } from "./sql_values.ts";
-
-const Value = z.union([z.string(), z.number(), z.boolean()]);
+import { ListedValues, listMembership } from "./list_membership.ts";
 
 /** Counts non-null values that are in `values`. */
 export default defineRule({
   name: "disallowed_values",
   scope: "column",
-  params: z.strictObject({ column: z.string().min(1), values: z.array(Value) }),
+  params: z.strictObject({ column: z.string().min(1), values: ListedValues }),
   columnTypeProblem: (_, column) => scalarValueProblem("disallowed_values", column),
-  measure: ({ column, values }) => {
-    const membership = polarsMembershipByType(column, values);
-    return {
-      kind: "violations",
-      polars: (info) => {
-        const { member } = membership(info);
-        // No listed value can equal a value of the column: no row is in the list.
-        return pl.col(column).isNotNull().and(member ?? pl.lit(false));
-      },
-      valueSets: (info) => membership(info).sets,
-      sql: (dialect, info) => {
-        const column_ = dialect.ident(column);
-        const listed = sqlInList(dialect, column_, values, info.dtype);
-        return `${column_} IS NOT NULL AND ${listed === undefined ? "1 = 0" : `(${listed})`}`;
-      },
-    };
-  },
+  measure: ({ column, values }) => listMembership(column, values, "listed"),
   reason: ({ column }) => `${column} is in the disallowed list`,
   describe: ({ column }, { failed }) =>
     failed === 0
