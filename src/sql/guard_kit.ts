@@ -1,8 +1,10 @@
 /**
  * The parts the guards without an engine parser (Snowflake, MySQL/MariaDB) share: the
- * characters refused wherever they stand, the first-word check, how a node-sql-parser
- * failure is reported, and the field checks their tree walks are built from. Each guard
- * keeps its own lexer rules, shapes and allow-lists.
+ * characters refused wherever they stand, the first-word check, the lexing pieces both
+ * tokenizers read alike (nesting depth, doubled-quote strings, messages), token tests, how
+ * a node-sql-parser failure is reported, and the field checks their tree walks are built
+ * from (the walk itself: guard_walk.ts). Each guard keeps its own lexer rules, shapes and
+ * allow-lists.
  * @module
  */
 
@@ -39,6 +41,63 @@ export function refusedCharacters(sql: string, backslashes: string): string | un
 function isForbiddenControl(code: number): boolean {
   return (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0x7f ||
     code === 0x85 || code === 0x2028 || code === 0x2029 || code === 0xfeff;
+}
+
+// --- lexing: pieces both guards' tokenizers read alike ------------------------------------
+
+/** Deeper nesting is refused: node-sql-parser recurses once per level. */
+export const MAX_NESTING = 100;
+
+/** Why parentheses `depth` deep after the token at `i` is refused: too deep, or unopened. */
+export function nestingRefusal(sql: string, i: number, depth: number): string | undefined {
+  if (depth > MAX_NESTING) return `the SQL is nested more than ${MAX_NESTING} parentheses deep`;
+  // An extra ")" would close the statement Kontra wraps the SQL in.
+  if (depth < 0) return `a ) has no matching ( (${near(sql, i)})`;
+  return undefined;
+}
+
+/** The offset of the quote closing the one at `open` (a doubled quote is text), or -1. */
+export function closingQuote(sql: string, open: number): number {
+  const quote = sql[open];
+  let i = open + 1;
+  while (true) {
+    const at = sql.indexOf(quote, i);
+    if (at < 0) return -1;
+    if (sql[at + 1] !== quote) return at;
+    i = at + 2;
+  }
+}
+
+/** Why the character at `i`, which starts no token, is refused. */
+export function unexpectedCharacter(sql: string, i: number): string {
+  const code = sql.codePointAt(i)!;
+  if (code > 0x7e) {
+    return `non-ASCII characters are only allowed inside quotes and comments (${near(sql, i)})`;
+  }
+  return `the character ${JSON.stringify(sql[i])} is not allowed outside quotes`;
+}
+
+/** A short excerpt of the SQL at `i`, for messages. */
+export function near(sql: string, i: number): string {
+  return sql.slice(Math.max(0, i - 10), i + 10).replace(/\s+/g, " ").trim();
+}
+
+/** A token as the guards' word checks read it (both lexers' tokens are this and more). */
+export interface WordToken {
+  /** `word`, `quoted` (a quoted name), `string`, `number` or `symbol`. */
+  readonly kind: string;
+  /** The token's text (without quotes for quoted names and strings). */
+  readonly text: string;
+}
+
+/** Whether `token` is a name: an unquoted word or a quoted name. */
+export function isName<T extends WordToken>(token: T | undefined): token is T {
+  return token?.kind === "word" || token?.kind === "quoted";
+}
+
+/** Whether `token` is the unquoted word `upper`, in any case. */
+export function isWord(token: WordToken | undefined, upper: string): boolean {
+  return token?.kind === "word" && token.text.toUpperCase() === upper;
 }
 
 /** A node-sql-parser failure as a refusal: it recurses per nesting level, so deep SQL overflows. */

@@ -22,7 +22,13 @@
  * server: it sees only code tokens, each exactly as the server does.
  * @module
  */
-import { refusedCharacters } from "../../sql/guard_kit.ts";
+import {
+  closingQuote,
+  near,
+  nestingRefusal,
+  refusedCharacters,
+  unexpectedCharacter as unexpectedInCode,
+} from "../../sql/guard_kit.ts";
 
 /** One token of MySQL SQL; comments and white space are dropped. */
 export interface MysqlToken {
@@ -49,9 +55,6 @@ export type LexResult =
     readonly refusal?: undefined;
   }
   | { readonly refusal: string; readonly tokens?: undefined; readonly masked?: undefined };
-
-/** Deeper nesting is refused: node-sql-parser recurses once per level. */
-export const MAX_NESTING = 100;
 
 const WORD = /[A-Za-z_][A-Za-z0-9_]*/y;
 // No `.5`, `1.` or `1.e3`: the server and the parser may split those differently.
@@ -137,11 +140,8 @@ export function lexMysql(sql: string): LexResult {
       if (apart !== undefined) return { refusal: apart };
       if (token.text === "(") depth++;
       if (token.text === ")") depth--;
-      if (depth > MAX_NESTING) {
-        return { refusal: `the SQL is nested more than ${MAX_NESTING} parentheses deep` };
-      }
-      // An extra ")" would close the statement Kontra wraps the SQL in.
-      if (depth < 0) return { refusal: `a ) has no matching ( (${near(sql, i)})` };
+      const nesting = nestingRefusal(sql, i, depth);
+      if (nesting !== undefined) return { refusal: nesting };
       tokens.push(token);
       next = token.end;
       masked.push(token.text);
@@ -203,18 +203,6 @@ function quotedToken(sql: string, i: number, index: number): MysqlToken | string
   return { kind: "string", text: raw, start: i, end: close + 1, mask: `s${index}` };
 }
 
-/** The offset of the quote closing the one at `open` (a doubled quote is text), or -1. */
-function closingQuote(sql: string, open: number): number {
-  const quote = sql[open];
-  let i = open + 1;
-  while (true) {
-    const at = sql.indexOf(quote, i);
-    if (at < 0) return -1;
-    if (sql[at + 1] !== quote) return at;
-    i = at + 2;
-  }
-}
-
 /** `'s3___'`: the placeholder, padded with `_` to the text's length, line breaks kept. */
 function maskedText(raw: string, mask: string, quote: string): string {
   const filler = raw.replace(/[^\n]/g, "_");
@@ -263,18 +251,10 @@ function codeToken(sql: string, i: number): MysqlToken | undefined {
   return undefined;
 }
 
+/** Why the character at `i`, which starts no token, is refused. */
 function unexpectedCharacter(sql: string, i: number): string {
   if (/\d/.test(sql[i])) {
     return `a number must not touch a name, a dot or another number (${near(sql, i)})`;
   }
-  const code = sql.codePointAt(i)!;
-  if (code > 0x7e) {
-    return `non-ASCII characters are only allowed inside quotes and comments (${near(sql, i)})`;
-  }
-  return `the character ${JSON.stringify(sql[i])} is not allowed outside quotes`;
-}
-
-/** A short excerpt of the SQL at `i`, for messages. */
-function near(sql: string, i: number): string {
-  return sql.slice(Math.max(0, i - 10), i + 10).replace(/\s+/g, " ").trim();
+  return unexpectedInCode(sql, i);
 }

@@ -13,19 +13,22 @@
  * literals the parser saw, so the guard can compare them with the server's.
  * @module
  */
-import { findInTree, type TreeStep, type UserSqlScope } from "../../sql/user_sql.ts";
+import type { TreeStep, UserSqlScope } from "../../sql/user_sql.ts";
 import { ALLOWED_JOINS, SYSTEM_SCHEMAS } from "./guard_allowed.ts";
-import { EXPRESSION_PARTS, expressionShape, FRAME_SHAPES, SUBQUERY } from "./guard_tree_expr.ts";
-import {
-  COMMON_FIELDS,
-  type Field,
-  type Kind,
-  type Node,
-  notAllowed,
-  type Shape,
-  type Walk,
-} from "./guard_tree_fields.ts";
+import { EXPRESSION_PARTS, expressionShape, FRAME_SHAPES } from "./guard_tree_expr.ts";
+import { GUARD, type Kind, type Node, type Shape, type Walk } from "./guard_tree_fields.ts";
 import { absent, flag, many, one, oneOf, own, text } from "../../sql/guard_kit.ts";
+import {
+  caseArmShape,
+  intoShape,
+  joinKindField,
+  LOCATION,
+  notAllowed,
+  ShapeWalk,
+  statementType,
+  SUBQUERY,
+  walkTree,
+} from "../../sql/guard_walk.ts";
 
 /** A masked name or string in the parser's output: the placeholder, then padding. */
 const MASKED_NAME = /^(~\d+)[_\n]*$/;
@@ -41,31 +44,20 @@ export function treeRefusal(
   names: ReadonlyMap<string, string>,
   stringsSeen: string[],
 ): string | undefined {
-  const walk = new TreeWalk(scope, names, stringsSeen);
-  const root = Array.isArray(ast) && ast.length === 1 ? ast[0] : ast;
-  if (Array.isArray(root)) return "must be exactly one statement";
-  const claimed = walk.claim(root, "select");
-  if (claimed !== undefined) return claimed;
-  return findInTree(root, (step) => walk.visit(step));
+  return walkTree(ast, new TreeWalk(scope, names, stringsSeen), "select");
 }
 
-class TreeWalk implements Walk {
-  readonly kinds = new Map<object, Kind>();
-
+class TreeWalk extends ShapeWalk<Kind> implements Walk {
   constructor(
     readonly scope: UserSqlScope,
     readonly names: ReadonlyMap<string, string>,
     readonly stringsSeen: string[],
-  ) {}
+  ) {
+    super(GUARD);
+  }
 
-  claim(value: unknown, kind: Kind): string | undefined {
-    if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      return `the SQL parser produced an unexpected ${kind}`;
-    }
-    const previous = this.kinds.get(value);
-    if (previous !== undefined && previous !== kind) return "the SQL parse tree is ambiguous";
-    this.kinds.set(value, kind);
-    return undefined;
+  protected shapeOf(kind: Kind, node: Node): Shape | string {
+    return shapeOf(kind, node);
   }
 
   realName(name: string): string {
@@ -80,21 +72,6 @@ class TreeWalk implements Walk {
     this.stringsSeen.push(mask);
     return undefined;
   }
-
-  visit(step: TreeStep): string | undefined {
-    const node = step.node;
-    const kind = this.kinds.get(node);
-    if (kind === undefined) return "uses SQL the MySQL/MariaDB guard does not know";
-    const shape = shapeOf(kind, node);
-    if (typeof shape === "string") return shape;
-    for (const [key, value] of Object.entries(node)) {
-      const field = own(shape.fields, key) ?? own(COMMON_FIELDS, key);
-      if (field === undefined) return notAllowed(kind, node, key);
-      const reason = field(value, this);
-      if (reason !== undefined) return reason === "" ? notAllowed(kind, node, key) : reason;
-    }
-    return shape.check?.(node, this, step);
-  }
 }
 
 function shapeOf(kind: Kind, node: Node): Shape | string {
@@ -106,24 +83,15 @@ function shapeOf(kind: Kind, node: Node): Shape | string {
     case "fromItem":
       return fromItemShape(node);
     case "frame":
-      return own(FRAME_SHAPES, node.type) ?? notAllowed(kind, node, "type");
+      return own(FRAME_SHAPES, node.type) ?? notAllowed(GUARD, kind, node, "type");
     case "caseArm":
-      return node.type === "when"
-        ? WHEN
-        : node.type === "else"
-        ? ELSE
-        : notAllowed(kind, node, "type");
+      return caseArmShape(GUARD, node);
     case "into":
-      return Object.keys(node).every((key) => key === "position") && node.position == null
-        ? INTO
-        : "must not write (SELECT … INTO writes files or variables)";
+      return intoShape(node, "must not write (SELECT … INTO writes files or variables)");
     default:
-      return own(SHAPES, kind) ?? own(EXPRESSION_PARTS, kind) ?? notAllowed(kind, node, "type");
+      return own(SHAPES, kind) ?? own(EXPRESSION_PARTS, kind) ??
+        notAllowed(GUARD, kind, node, "type");
   }
-}
-
-function statementType(node: Node): string {
-  return typeof node.type === "string" ? node.type.toUpperCase() : "a statement";
 }
 
 const SELECT: Shape = {
@@ -153,8 +121,7 @@ const SELECT: Shape = {
       : "must select at least one column",
 };
 
-const joinKind: Field = (value) =>
-  value == null || ALLOWED_JOINS.has(String(value)) ? undefined : `${value} is not allowed`;
+const joinKind = joinKindField(ALLOWED_JOINS);
 
 const TABLE_FROM_ITEM: Shape = {
   fields: {
@@ -187,7 +154,7 @@ function fromItemShape(node: Node): Shape | string {
   if ("table" in node) return TABLE_FROM_ITEM;
   const expr = node.expr as Node | undefined;
   if (expr !== null && typeof expr === "object" && "ast" in expr) return SUBQUERY_FROM_ITEM;
-  return "uses SQL the MySQL/MariaDB guard does not allow in FROM";
+  return `uses SQL ${GUARD} does not allow in FROM`;
 }
 
 /** Relations in system schemas are refused; `dataset_only` allows the dataset and CTEs. */
@@ -230,15 +197,6 @@ function ctesInScope(step: TreeStep, walk: Walk): Set<string> {
   return names;
 }
 
-const WHEN: Shape = {
-  fields: { type: oneOf("when"), cond: one("expr"), result: one("expr") },
-};
-
-const ELSE: Shape = { fields: { type: oneOf("else"), result: one("expr") } };
-
-/** An empty INTO: the parser always adds `into: { position: null }`. */
-const INTO: Shape = { fields: { position: absent } };
-
 const SHAPES: Readonly<Record<string, Shape>> = {
   subquery: SUBQUERY,
   columnItem: { fields: { expr: one("expr"), as: text, type: oneOf(null, "expr") } },
@@ -272,7 +230,7 @@ const SHAPES: Readonly<Record<string, Shape>> = {
       value: (value) => Number.isInteger(value) ? undefined : "",
     },
   },
-  loc: { fields: { start: one("point"), end: one("point") } },
+  loc: LOCATION,
   point: {
     fields: {
       offset: (value) => Number.isInteger(value) ? undefined : "",

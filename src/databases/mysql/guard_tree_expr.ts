@@ -13,8 +13,19 @@ import {
   ALLOWED_UNARY_OPERATORS,
   MYSQL_ALLOWED_CAST_TYPES,
 } from "./guard_allowed.ts";
-import type { Field, Node, Shape, Walk } from "./guard_tree_fields.ts";
-import { absent, flag, integer, many, one, oneOf, strings, text } from "../../sql/guard_kit.ts";
+import { type Field, GUARD, type Node, type Shape, type Walk } from "./guard_tree_fields.ts";
+import { absent, flag, integer, many, one, oneOf, own, text } from "../../sql/guard_kit.ts";
+import {
+  AGGREGATE_ARGS,
+  COMMON_FRAME_SHAPES,
+  FUNCTION_NAME,
+  LIKE_ESCAPE,
+  operatorCheck,
+  SUBQUERY,
+  subqueryOperatorRefusal,
+  WINDOW_AS,
+  WINDOW_SPEC,
+} from "../../sql/guard_walk.ts";
 
 /** The parser keeps some numbers as text. */
 const NUMERIC_TEXT = /^(\d+(\.\d+)?)([eE][+-]?\d+)?$/;
@@ -38,20 +49,10 @@ const ORIGIN_WORDS = new Set(["from", "in", "both", "leading", "trailing", ...UN
 /** The shape of an expression node, or why it is refused. */
 export function expressionShape(node: Node): Shape | string {
   if (node.type === undefined && "ast" in node) return SUBQUERY;
-  const shape = typeof node.type === "string" && Object.hasOwn(EXPRESSIONS, node.type)
-    ? EXPRESSIONS[node.type]
-    : undefined;
+  const shape = own(EXPRESSIONS, node.type);
   if (shape !== undefined) return shape;
-  return `uses SQL the MySQL/MariaDB guard does not allow (${String(node.type)})`;
+  return `uses SQL ${GUARD} does not allow (${String(node.type)})`;
 }
-
-/** `(SELECT …)` wherever an expression or a derived table may be. */
-export const SUBQUERY: Shape = {
-  fields: { tableList: strings, columnList: strings, ast: one("select") },
-};
-
-const operator = (allowed: ReadonlySet<string>) => (node: Node) =>
-  allowed.has(String(node.operator)) ? undefined : `the operator ${node.operator} is not allowed`;
 
 const unit: Field = (value) => UNITS.has(String(value).toLowerCase()) ? undefined : "";
 
@@ -103,11 +104,11 @@ const EXPRESSIONS: Readonly<Record<string, Shape>> = {
   interval: { fields: { type: oneOf("interval"), expr: one("expr"), unit } },
   binary_expr: {
     fields: { type: oneOf("binary_expr"), operator: text, left: one("expr"), right: one("expr") },
-    check: (node) => operator(ALLOWED_BINARY_OPERATORS)(node) ?? listRefusal(node),
+    check: (node) => operatorCheck(ALLOWED_BINARY_OPERATORS)(node) ?? listRefusal(node),
   },
   unary_expr: {
     fields: { type: oneOf("unary_expr"), operator: text, expr: one("expr") },
-    check: operator(ALLOWED_UNARY_OPERATORS),
+    check: operatorCheck(ALLOWED_UNARY_OPERATORS),
   },
   expr_list: {
     fields: { type: oneOf("expr_list"), value: many("expr") },
@@ -198,14 +199,6 @@ function functionRefusal(node: Node, walk: Walk): string | undefined {
   return ALLOWED_FUNCTION_SET.has(lower) ? undefined : functionNotAllowed(lower);
 }
 
-/** The parser reads `= ANY (SELECT …)` as a function ANY of a subquery. */
-function subqueryOperatorRefusal(node: Node, name: string): string | undefined {
-  const args = (node.args as Node | undefined)?.value;
-  const only = Array.isArray(args) && args.length === 1 ? args[0] as Node : undefined;
-  const isSubquery = only !== null && typeof only === "object" && "ast" in only;
-  return isSubquery && node.over == null ? undefined : functionNotAllowed(name);
-}
-
 /** The parser reads `NOT (a = 1)` as a function NOT of one argument. */
 function notRefusal(node: Node): string | undefined {
   const args = (node.args as Node | undefined)?.value;
@@ -221,17 +214,8 @@ const FRAME_NUMBER = /^\d+ (PRECEDING|FOLLOWING)$/i;
 
 /** The shapes of a window frame clause (ROWS BETWEEN 1 PRECEDING AND CURRENT ROW). */
 export const FRAME_SHAPES: Readonly<Record<string, Shape>> = {
-  rows: { fields: { type: oneOf("rows"), expr: one("frame") } },
+  ...COMMON_FRAME_SHAPES,
   range: { fields: { type: oneOf("range"), expr: one("frame") } },
-  binary_expr: {
-    fields: {
-      type: oneOf("binary_expr"),
-      operator: oneOf("BETWEEN"),
-      left: one("frame"),
-      right: one("frame"),
-    },
-  },
-  expr_list: { fields: { type: oneOf("expr_list"), value: many("frame") } },
   origin: {
     fields: {
       type: oneOf("origin"),
@@ -254,16 +238,9 @@ const CAST_TYPES = new Set(MYSQL_ALLOWED_CAST_TYPES);
 /** Shapes of the parts expressions hold (not expressions themselves). */
 export const EXPRESSION_PARTS: Readonly<Record<string, Shape>> = {
   quotedPart: { fields: { type: oneOf("backticks_quote_string"), value: text } },
-  functionName: { fields: { name: many("namePart"), schema: one("namePart") } },
+  functionName: FUNCTION_NAME,
   namePart: { fields: { type: oneOf("default", "origin", "backticks_quote_string"), value: text } },
-  aggrArgs: {
-    fields: {
-      expr: one("expr"),
-      distinct: oneOf(null, "DISTINCT"),
-      orderby: many("orderItem"),
-      separator: one("separator"),
-    },
-  },
+  aggrArgs: AGGREGATE_ARGS,
   separator: { fields: { keyword: oneOf("SEPARATOR"), value: one("expr") } },
   castTarget: {
     fields: {
@@ -284,7 +261,7 @@ export const EXPRESSION_PARTS: Readonly<Record<string, Shape>> = {
     },
   },
   extractArgs: { fields: { field: unit, source: one("expr") } },
-  escape: { fields: { type: oneOf("ESCAPE"), value: one("expr") } },
+  escape: LIKE_ESCAPE,
   over: {
     fields: {
       type: oneOf("window"),
@@ -292,13 +269,6 @@ export const EXPRESSION_PARTS: Readonly<Record<string, Shape>> = {
         typeof value === "string" ? "named windows are not allowed" : one("windowAs")(value, walk),
     },
   },
-  windowAs: { fields: { window_specification: one("windowSpec") } },
-  windowSpec: {
-    fields: {
-      name: absent,
-      partitionby: many("columnItem"),
-      orderby: many("orderItem"),
-      window_frame_clause: one("frame"),
-    },
-  },
+  windowAs: WINDOW_AS,
+  windowSpec: WINDOW_SPEC,
 };

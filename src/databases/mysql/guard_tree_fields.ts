@@ -1,15 +1,19 @@
 /**
  * The vocabulary of the MySQL/MariaDB guard's tree walk (guard_tree.ts): the kinds of
- * object a parent may claim a child as, the shape each kind must have (which keys, and
- * what each may hold), and the field checks shapes are built from. A field answers
- * undefined (allowed), a reason, or "" (refused: the walk names the key).
+ * object a parent may claim a child as, and what the walk offers the shapes of each kind
+ * (the walk itself and the shape type are shared with the Snowflake guard:
+ * src/sql/guard_walk.ts). A field answers undefined (allowed), a reason, or "" (refused:
+ * the walk names the key).
  * @module
  */
-import type { TreeStep, UserSqlScope } from "../../sql/user_sql.ts";
-import { type FieldCheck, flag, one } from "../../sql/guard_kit.ts";
+import type { UserSqlScope } from "../../sql/user_sql.ts";
+import type { FieldCheck } from "../../sql/guard_kit.ts";
+import type { Shape as ShapeOf } from "../../sql/guard_walk.ts";
 
-/** An object of node-sql-parser's tree. */
-export type Node = Record<string, unknown>;
+export type { Node } from "../../sql/guard_walk.ts";
+
+/** How this guard names itself in refusals. */
+export const GUARD = "the MySQL/MariaDB guard";
 
 /** What a parent expects a child object to be. */
 export type Kind =
@@ -44,6 +48,7 @@ export type Kind =
 
 /** What the walk offers fields and shapes. */
 export interface Walk {
+  /** Which relations the SQL may read. */
   readonly scope: UserSqlScope;
   /** Marks `value` (an object) as a `kind`: its parent expects it there. */
   claim(value: unknown, kind: Kind): string | undefined;
@@ -57,19 +62,4 @@ export interface Walk {
 export type Field = FieldCheck<Walk>;
 
 /** What a kind of object may hold, and what else must hold for it. */
-export interface Shape {
-  readonly fields: Readonly<Record<string, Field>>;
-  readonly check?: (node: Node, walk: Walk, step: TreeStep) => string | undefined;
-}
-
-/** `… is not allowed` for a key the kind does not know. */
-export function notAllowed(kind: Kind, node: Node, key: string): string {
-  const type = typeof node.type === "string" ? node.type : kind;
-  return `uses SQL the MySQL/MariaDB guard does not allow (${type}.${key})`;
-}
-
-/** Keys any object may carry: positions and parentheses. */
-export const COMMON_FIELDS: Readonly<Record<string, Field>> = {
-  loc: one("loc"),
-  parentheses: flag,
-};
+export type Shape = ShapeOf<Walk>;

@@ -12,6 +12,7 @@
 import { functionNotAllowed } from "../../sql/user_sql.ts";
 import { ALLOWED_FUNCTION_SET, MYSQL_ALLOWED_CAST_TYPES, SYSTEM_SCHEMAS } from "./guard_allowed.ts";
 import type { MysqlToken } from "./guard_lexer.ts";
+import { isName, isWord } from "../../sql/guard_kit.ts";
 
 /** Words that start or belong to statements other than a query (upper case). */
 const STATEMENT_KEYWORDS = new Set([
@@ -288,14 +289,6 @@ function dottedName(tokens: readonly MysqlToken[], i: number): string {
   while (isSymbol(tokens[last + 1], ".") && isName(tokens[last + 2])) last += 2;
   return tokens.slice(first, last + 1)
     .map((token) => token.kind === "quoted" ? `\`${token.text}\`` : token.text).join("");
-}
-
-function isName(token: MysqlToken | undefined): token is MysqlToken {
-  return token?.kind === "word" || token?.kind === "quoted";
-}
-
-function isWord(token: MysqlToken | undefined, upper: string): boolean {
-  return token?.kind === "word" && token.text.toUpperCase() === upper;
 }
 
 function isSymbol(token: MysqlToken | undefined, text: string): boolean {

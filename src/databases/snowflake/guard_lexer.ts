@@ -16,7 +16,13 @@
  * of the text with Snowflake's.
  * @module
  */
-import { refusedCharacters } from "../../sql/guard_kit.ts";
+import {
+  closingQuote,
+  near,
+  nestingRefusal,
+  refusedCharacters,
+  unexpectedCharacter,
+} from "../../sql/guard_kit.ts";
 
 /** One token of Snowflake SQL; comments and white space are dropped. */
 export interface SnowflakeToken {
@@ -37,9 +43,6 @@ export interface SnowflakeToken {
 export type LexResult =
   | { readonly tokens: readonly SnowflakeToken[]; readonly refusal?: undefined }
   | { readonly refusal: string; readonly tokens?: undefined };
-
-/** Deeper nesting is refused: node-sql-parser recurses once per level. */
-export const MAX_NESTING = 100;
 
 const WORD = /[A-Za-z_][A-Za-z0-9_]*/y;
 const NUMBER = /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/y;
@@ -101,11 +104,8 @@ export function lexSnowflake(sql: string): LexResult {
       }
       if (token.text === "(") depth++;
       if (token.text === ")") depth--;
-      if (depth > MAX_NESTING) {
-        return { refusal: `the SQL is nested more than ${MAX_NESTING} parentheses deep` };
-      }
-      // An extra ")" would close the statement Kontra wraps the SQL in.
-      if (depth < 0) return { refusal: `a ) has no matching ( (${near(sql, i)})` };
+      const nesting = nestingRefusal(sql, i, depth);
+      if (nesting !== undefined) return { refusal: nesting };
       tokens.push(token);
       i = token.end;
     }
@@ -151,34 +151,10 @@ function codeToken(sql: string, i: number): SnowflakeToken | undefined {
   return undefined;
 }
 
-/** The offset of the quote that closes the string opened at `open` ('' is a quote), or -1. */
-function closingQuote(sql: string, open: number): number {
-  let i = open + 1;
-  while (true) {
-    const quote = sql.indexOf("'", i);
-    if (quote < 0) return -1;
-    if (sql[quote + 1] !== "'") return quote;
-    i = quote + 2;
-  }
-}
-
-function unexpectedCharacter(sql: string, i: number): string {
-  const code = sql.codePointAt(i)!;
-  if (code > 0x7e) {
-    return `non-ASCII characters are only allowed inside quotes and comments (${near(sql, i)})`;
-  }
-  return `the character ${JSON.stringify(sql[i])} is not allowed outside quotes`;
-}
-
 const SIGIL = /[$:@~]+[A-Za-z0-9_$./~]*/y;
 
 /** `$name`, `:1`, `@stage/path` at `i`, for messages. */
 function sigilAt(sql: string, i: number): string {
   SIGIL.lastIndex = i;
   return SIGIL.exec(sql)?.[0].slice(0, 40) ?? sql[i];
-}
-
-/** A short excerpt of the SQL at `i`, for messages. */
-function near(sql: string, i: number): string {
-  return sql.slice(Math.max(0, i - 10), i + 10).replace(/\s+/g, " ").trim();
 }

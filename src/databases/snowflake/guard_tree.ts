@@ -11,7 +11,7 @@
  * compare them with Snowflake's tokens.
  * @module
  */
-import { findInTree, functionNotAllowed, type UserSqlScope } from "../../sql/user_sql.ts";
+import { functionNotAllowed, type UserSqlScope } from "../../sql/user_sql.ts";
 import {
   ALLOWED_BINARY_OPERATORS,
   ALLOWED_FUNCTION_SET,
@@ -22,17 +22,39 @@ import {
 } from "./guard_allowed.ts";
 import {
   absent,
+  type FieldCheck,
   flag,
   integer,
   many,
   one,
   oneOf,
   own,
-  strings,
   text,
 } from "../../sql/guard_kit.ts";
+import {
+  AGGREGATE_ARGS,
+  caseArmShape,
+  COMMON_FRAME_SHAPES,
+  FUNCTION_NAME,
+  intoShape,
+  joinKindField,
+  LIKE_ESCAPE,
+  LOCATION,
+  type Node,
+  notAllowed,
+  operatorCheck,
+  type Shape as ShapeOf,
+  ShapeWalk,
+  statementType,
+  SUBQUERY,
+  subqueryOperatorRefusal,
+  walkTree,
+  WINDOW_AS,
+  WINDOW_SPEC,
+} from "../../sql/guard_walk.ts";
 
-type Node = Record<string, unknown>;
+/** How this guard names itself in refusals. */
+const GUARD = "the Snowflake guard";
 
 /** What the parser said about string literals, for comparing with Snowflake's tokens. */
 export interface ParsedStrings {
@@ -51,11 +73,7 @@ export function treeRefusal(
   strings: ParsedStrings,
 ): string | undefined {
   const walk = new TreeWalk(scope, strings);
-  const root = Array.isArray(ast) && ast.length === 1 ? ast[0] : ast;
-  if (Array.isArray(root)) return "must be exactly one statement";
-  const claimed = walk.claim(root, "select");
-  if (claimed !== undefined) return claimed;
-  return findInTree(root, (step) => walk.visit(step.node)) ?? walk.afterWalk();
+  return walkTree(ast, walk, "select") ?? walk.afterWalk();
 }
 
 type Kind =
@@ -91,45 +109,22 @@ type Kind =
   | "point";
 
 /** Checks one value of a key; may claim the objects it holds. */
-type Field = (value: unknown, walk: TreeWalk) => string | undefined;
+type Field = FieldCheck<TreeWalk>;
 
 /** What a kind of object may hold, and what else must hold for it. */
-interface Shape {
-  readonly fields: Readonly<Record<string, Field>>;
-  readonly check?: (node: Node, walk: TreeWalk) => string | undefined;
-}
+type Shape = ShapeOf<TreeWalk>;
 
-class TreeWalk {
-  readonly kinds = new Map<object, Kind>();
+class TreeWalk extends ShapeWalk<Kind> {
   /** One-part relation names, and CTE names, for `dataset_only`. */
   readonly bareRelations: string[] = [];
   readonly cteNames = new Set<string>();
 
-  constructor(readonly scope: UserSqlScope, readonly strings: ParsedStrings) {}
-
-  /** Marks `value` (an object) as a `kind`: its parent expects it there. */
-  claim(value: unknown, kind: Kind): string | undefined {
-    if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      return `the SQL parser produced an unexpected ${kind}`;
-    }
-    const previous = this.kinds.get(value);
-    if (previous !== undefined && previous !== kind) return "the SQL parse tree is ambiguous";
-    this.kinds.set(value, kind);
-    return undefined;
+  constructor(readonly scope: UserSqlScope, readonly strings: ParsedStrings) {
+    super(GUARD);
   }
 
-  visit(node: Node): string | undefined {
-    const kind = this.kinds.get(node);
-    if (kind === undefined) return "uses SQL the Snowflake guard does not know";
-    const shape = shapeOf(kind, node);
-    if (typeof shape === "string") return shape;
-    for (const [key, value] of Object.entries(node)) {
-      const field = own(shape.fields, key) ?? own(COMMON_FIELDS, key);
-      if (field === undefined) return notAllowed(kind, node, key);
-      const reason = field(value, this);
-      if (reason !== undefined) return reason === "" ? notAllowed(kind, node, key) : reason;
-    }
-    return shape.check?.(node, this);
+  protected shapeOf(kind: Kind, node: Node): Shape | string {
+    return shapeOf(kind, node);
   }
 
   afterWalk(): string | undefined {
@@ -141,22 +136,6 @@ class TreeWalk {
     return other === undefined ? undefined : `may read only the dataset, not ${other}`;
   }
 }
-
-/** `… is not allowed` for a key the kind does not know. */
-function notAllowed(kind: Kind, node: Node, key: string): string {
-  const type = typeof node.type === "string" ? node.type : kind;
-  return `uses SQL the Snowflake guard does not allow (${type}.${key})`;
-}
-
-// ---------------------------------------------------------------------------------------
-// Fields: "" means "refused, say which key".
-// ---------------------------------------------------------------------------------------
-
-/** Keys any object may carry: positions and parentheses. */
-const COMMON_FIELDS: Readonly<Record<string, Field>> = {
-  loc: one("loc"),
-  parentheses: flag,
-};
 
 // ---------------------------------------------------------------------------------------
 // Shapes
@@ -173,24 +152,14 @@ function shapeOf(kind: Kind, node: Node): Shape | string {
     case "fromItem":
       return fromItemShape(node);
     case "frame":
-      return own(FRAME_SHAPES, node.type) ?? notAllowed(kind, node, "type");
+      return own(FRAME_SHAPES, node.type) ?? notAllowed(GUARD, kind, node, "type");
     case "caseArm":
-      return node.type === "when"
-        ? WHEN
-        : node.type === "else"
-        ? ELSE
-        : notAllowed(kind, node, "type");
+      return caseArmShape(GUARD, node);
     case "into":
-      return Object.keys(node).every((key) => key === "position") && node.position == null
-        ? INTO
-        : "must not write (SELECT … INTO creates a table)";
+      return intoShape(node, "must not write (SELECT … INTO creates a table)");
     default:
-      return own(SHAPES, kind) ?? notAllowed(kind, node, "type");
+      return own(SHAPES, kind) ?? notAllowed(GUARD, kind, node, "type");
   }
-}
-
-function statementType(node: Node): string {
-  return typeof node.type === "string" ? node.type.toUpperCase() : "a statement";
 }
 
 const SELECT: Shape = {
@@ -241,6 +210,8 @@ function castTail(value: unknown): string | undefined {
   return "put a :: cast followed by an operator in parentheses: (x::INT) + 1";
 }
 
+const joinKind = joinKindField(ALLOWED_JOINS);
+
 const TABLE_FROM_ITEM: Shape = {
   fields: {
     db: text,
@@ -269,10 +240,6 @@ const SUBQUERY_FROM_ITEM: Shape = {
   },
 };
 
-function joinKind(value: unknown): string | undefined {
-  return value == null || ALLOWED_JOINS.has(String(value)) ? undefined : `${value} is not allowed`;
-}
-
 function fromItemShape(node: Node): Shape | string {
   if (node.type === "var") return `may not read stages (${node.prefix ?? ""}${node.name ?? ""})`;
   if (node.type === "expr") return tableFunctionRefusal(node.expr);
@@ -281,7 +248,7 @@ function fromItemShape(node: Node): Shape | string {
   if ("table" in node) return quotedTableRefusal(node) ?? TABLE_FROM_ITEM;
   const expr = node.expr as Node | undefined;
   if (expr !== null && typeof expr === "object" && "ast" in expr) return SUBQUERY_FROM_ITEM;
-  return "uses SQL the Snowflake guard does not allow in FROM";
+  return `uses SQL ${GUARD} does not allow in FROM`;
 }
 
 /** The parser takes `FROM '…'` for a name; Snowflake reads a stage path there. */
@@ -343,12 +310,8 @@ function expressionShape(node: Node): Shape | string {
   if (node.type === undefined && "ast" in node) return SUBQUERY;
   const shape = own(EXPRESSIONS, node.type);
   if (shape !== undefined) return shape;
-  return `uses SQL the Snowflake guard does not allow (${String(node.type)})`;
+  return `uses SQL ${GUARD} does not allow (${String(node.type)})`;
 }
-
-const SUBQUERY: Shape = {
-  fields: { tableList: strings, columnList: strings, ast: one("select") },
-};
 
 const EXPRESSIONS: Readonly<Record<string, Shape>> = {
   column_ref: {
@@ -403,17 +366,11 @@ const EXPRESSIONS: Readonly<Record<string, Shape>> = {
   interval: { fields: { type: oneOf("interval"), expr: one("expr"), unit: text } },
   binary_expr: {
     fields: { type: oneOf("binary_expr"), operator: text, left: one("expr"), right: one("expr") },
-    check: (node) =>
-      ALLOWED_BINARY_OPERATORS.has(String(node.operator))
-        ? undefined
-        : `the operator ${node.operator} is not allowed`,
+    check: operatorCheck(ALLOWED_BINARY_OPERATORS),
   },
   unary_expr: {
     fields: { type: oneOf("unary_expr"), operator: text, expr: one("expr") },
-    check: (node) =>
-      ALLOWED_UNARY_OPERATORS.has(String(node.operator))
-        ? undefined
-        : `the operator ${node.operator} is not allowed`,
+    check: operatorCheck(ALLOWED_UNARY_OPERATORS),
   },
   expr_list: {
     fields: { type: oneOf("expr_list"), value: many("expr"), separator: oneOf(null, ",") },
@@ -486,13 +443,6 @@ function functionRefusal(node: Node): string | undefined {
 /** The parser reads `EXISTS (SELECT …)`, `= ANY (SELECT …)` as functions of a subquery. */
 const SUBQUERY_OPERATORS = new Set(["exists", "any", "all", "some"]);
 
-function subqueryOperatorRefusal(node: Node, name: string): string | undefined {
-  const args = (node.args as Node | undefined)?.value;
-  const only = Array.isArray(args) && args.length === 1 ? args[0] as Node : undefined;
-  const isSubquery = only !== null && typeof only === "object" && "ast" in only;
-  return isSubquery && node.over == null ? undefined : functionNotAllowed(name);
-}
-
 /** The parser reads `NOT (a = 1)` as a function NOT of one argument. */
 function notRefusal(node: Node): string | undefined {
   const args = (node.args as Node | undefined)?.value;
@@ -504,17 +454,9 @@ function notRefusal(node: Node): string | undefined {
 const FRAME_VALUE = /^(rows|range|current row|unbounded( preceding| following)?)$/i;
 const FRAME_NUMBER = /^\d+ (PRECEDING|FOLLOWING)$/;
 
+/** The shapes of a window frame clause: the shared ones and Snowflake's bounds (no RANGE type). */
 const FRAME_SHAPES: Readonly<Record<string, Shape>> = {
-  rows: { fields: { type: oneOf("rows"), expr: one("frame") } },
-  binary_expr: {
-    fields: {
-      type: oneOf("binary_expr"),
-      operator: oneOf("BETWEEN"),
-      left: one("frame"),
-      right: one("frame"),
-    },
-  },
-  expr_list: { fields: { type: oneOf("expr_list"), value: many("frame") } },
+  ...COMMON_FRAME_SHAPES,
   origin: {
     fields: {
       type: oneOf("origin"),
@@ -532,15 +474,6 @@ const FRAME_SHAPES: Readonly<Record<string, Shape>> = {
     fields: { type: oneOf("interval"), expr: one("expr"), unit: text, suffix: one("frame") },
   },
 };
-
-const WHEN: Shape = {
-  fields: { type: oneOf("when"), cond: one("expr"), result: one("expr") },
-};
-
-const ELSE: Shape = { fields: { type: oneOf("else"), result: one("expr") } };
-
-/** An empty INTO: the parser always adds `into: { position: null }`. */
-const INTO: Shape = { fields: { position: absent } };
 
 const CAST_TYPES = new Set(SNOWFLAKE_ALLOWED_CAST_TYPES);
 const DECIMAL_TYPE = /^DECIMAL\(\d+(, \d+)?\)$/;
@@ -580,16 +513,9 @@ const SHAPES: Readonly<Record<string, Shape>> = {
     },
   },
   top: { fields: { value: integer, percent: absent } },
-  functionName: { fields: { name: many("namePart"), schema: one("namePart") } },
+  functionName: FUNCTION_NAME,
   namePart: { fields: { type: oneOf("default", "origin"), value: text } },
-  aggrArgs: {
-    fields: {
-      expr: one("expr"),
-      distinct: oneOf(null, "DISTINCT"),
-      orderby: many("orderItem"),
-      separator: one("separator"),
-    },
-  },
+  aggrArgs: AGGREGATE_ARGS,
   separator: { fields: { symbol: oneOf(","), delimiter: one("expr") } },
   castTarget: {
     fields: {
@@ -607,7 +533,7 @@ const SHAPES: Readonly<Record<string, Shape>> = {
     },
   },
   extractArgs: { fields: { field: text, cast_type: text, source: one("expr") } },
-  escape: { fields: { type: oneOf("ESCAPE"), value: one("expr") } },
+  escape: LIKE_ESCAPE,
   over: {
     fields: {
       type: oneOf("window"),
@@ -617,15 +543,8 @@ const SHAPES: Readonly<Record<string, Shape>> = {
       orderby: many("orderItem"),
     },
   },
-  windowAs: { fields: { window_specification: one("windowSpec") } },
-  windowSpec: {
-    fields: {
-      name: absent,
-      partitionby: many("columnItem"),
-      orderby: many("orderItem"),
-      window_frame_clause: one("frame"),
-    },
-  },
-  loc: { fields: { start: one("point"), end: one("point") } },
+  windowAs: WINDOW_AS,
+  windowSpec: WINDOW_SPEC,
+  loc: LOCATION,
   point: { fields: { offset: integer, line: integer, column: integer } },
 };

@@ -15,6 +15,7 @@ import {
   SYSTEM_NAMES,
 } from "./guard_allowed.ts";
 import type { SnowflakeToken } from "./guard_lexer.ts";
+import { isName, isWord } from "../../sql/guard_kit.ts";
 
 /** Words that start or belong to statements other than a query. */
 const STATEMENT_KEYWORDS = new Set([
@@ -183,12 +184,4 @@ function dottedName(tokens: readonly SnowflakeToken[], i: number): string {
   while (tokens[last + 1]?.text === "." && isName(tokens[last + 2])) last += 2;
   return tokens.slice(first, last + 1)
     .map((token) => token.kind === "quoted" ? `"${token.text}"` : token.text).join("");
-}
-
-function isName(token: SnowflakeToken | undefined): token is SnowflakeToken {
-  return token?.kind === "word" || token?.kind === "quoted";
-}
-
-function isWord(token: SnowflakeToken | undefined, upper: string): boolean {
-  return token?.kind === "word" && token.text.toUpperCase() === upper;
 }
