@@ -57,7 +57,7 @@ export function literalTextRule(
         const text = polarsText(column);
         const found = case_sensitive
           ? polarsFound(text, value, position)
-          : polarsFound(text.str.toLowerCase(), polarsLowerCase(value), position);
+          : polarsFoundIgnoringCase(text, polarsLowerCase(value), position);
         return pl.col(column.name).isNotNull().and(found.not());
       },
       sql: (dialect, column) => {
@@ -81,6 +81,38 @@ function polarsFound(text: Expr, value: string, position: TextPosition): Expr {
   if (position === "starts") return text.str.startsWith(value);
   if (position === "ends") return text.str.endsWith(value);
   return text.str.contains(value, true);
+}
+
+/**
+ * Whether the lower-cased text holds `lowered` (lower-case already). Lower-casing every
+ * value copies the column (at 20M e-mail addresses, 1.6 s where `endsWith` takes 0.4 s),
+ * so for an ASCII `lowered` at the start or the end the scan asks a regex of the
+ * characters that lower-case to each of its characters instead: the same answer. Why:
+ * a character lower-cases to one ASCII character only if it is that letter in either
+ * case, or the Kelvin sign (K → k); the only character whose lower case is longer with
+ * an ASCII part is İ (→ i + a combining dot), which can end a match at the start only.
+ * Σ's context-dependent lower case is never ASCII. `contains` keeps lower-casing.
+ */
+export function polarsFoundIgnoringCase(
+  text: Expr,
+  lowered: string,
+  position: TextPosition,
+): Expr {
+  // deno-lint-ignore no-control-regex
+  if (position === "contains" || !/^[\x00-\x7f]*$/.test(lowered)) {
+    return polarsFound(text.str.toLowerCase(), lowered, position);
+  }
+  const characters = [...lowered];
+  const classes = characters.map((character, index) => {
+    const sources = new Set([character, character.toUpperCase()]);
+    if (character === "k") sources.add("\u212a");
+    if (character === "i" && position === "starts" && index === characters.length - 1) {
+      sources.add("\u0130");
+    }
+    const escaped = [...sources].map((source) => `\\x{${source.codePointAt(0)!.toString(16)}}`);
+    return escaped.length === 1 ? escaped[0] : `[${escaped.join("")}]`;
+  }).join("");
+  return text.str.contains(position === "starts" ? `\\A${classes}` : `${classes}\\z`);
 }
 
 /** `value` lower-cased by Polars, exactly as the scan lower-cases the column. */
