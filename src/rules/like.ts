@@ -3,7 +3,8 @@
  * of characters, `_` one character (a Unicode code point), `\` before `%`, `_` or `\`
  * makes it plain (before any other character it changes nothing). Always case-sensitive,
  * and exact on every tier (MySQL's default collations, which fold case, do not apply).
- * Polars matches an anchored regex written from the same pattern (like_pattern.ts).
+ * Polars compares as text or matches an anchored regex written from the same pattern
+ * (like_pattern.ts).
  * Non-text columns by their text form (text_form.ts).
  * @module
  */
@@ -11,7 +12,7 @@ import pl from "nodejs-polars";
 import { z } from "zod";
 import { scalarValueProblem } from "./column_support.ts";
 import { defineRule } from "./define.ts";
-import { likePatternProblem, parseLike, polarsLikeRegex, sqlLikePattern } from "./like_pattern.ts";
+import { likePatternProblem, parseLike, polarsLike, sqlLikePattern } from "./like_pattern.ts";
 import { polarsText, sqlText } from "./text_form.ts";
 
 /** Counts non-null values that do not match the LIKE `pattern`. */
@@ -32,7 +33,7 @@ export default defineRule({
       kind: "violations",
       polars: (column) =>
         pl.col(column.name).isNotNull()
-          .and(polarsText(column).str.contains(polarsLikeRegex(pieces)).not()),
+          .and(polarsLike(polarsText(column), pieces).not()),
       sql: (dialect, column) => {
         const matches = dialect.like(
           sqlText(dialect, column),

@@ -1,11 +1,11 @@
 /**
- * LIKE patterns (src/rules/like_pattern.ts): the anchored regex the scan uses must match
- * exactly the values DuckDB's own `LIKE … ESCAPE '\'` matches with the SQL form, for
+ * LIKE patterns (src/rules/like_pattern.ts): the text comparison or anchored regex the
+ * scan uses (and the regex alone) must match exactly the values DuckDB's own `LIKE … ESCAPE '\'` matches with the SQL form, for
  * patterns holding every regex metacharacter, `%`, `_`, `\`, quotes, newlines and
  * characters outside ASCII. DuckDB is the reference here because it is in-process; the
  * string rules' every-tier test compares PostgreSQL, MySQL and Snowflake too.
  */
-import pl from "nodejs-polars";
+import pl, { type Expr } from "nodejs-polars";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { assertEquals } from "../support/assert.ts";
 import { duckdb } from "../../src/sql/duckdb.ts";
@@ -13,6 +13,7 @@ import {
   likePatternProblem,
   literalLike,
   parseLike,
+  polarsLike,
   polarsLikeRegex,
   sqlLikePattern,
 } from "../../src/rules/like_pattern.ts";
@@ -80,16 +81,18 @@ const PATTERNS = [
   "trail_",
 ];
 
-Deno.test("a LIKE pattern matches the same values in Polars (regex) and in DuckDB (LIKE)", async () => {
+Deno.test("a LIKE pattern matches the same values in Polars (text or regex) and in DuckDB (LIKE)", async () => {
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
   try {
     const rows = VALUES.map((value, index) => `(${index}, ${duckdb.literal(value)})`).join(", ");
     for (const pattern of PATTERNS) {
       const pieces = parseLike(pattern);
-      const scan = pl.DataFrame({ v: VALUES })
-        .select(pl.col("v").str.contains(polarsLikeRegex(pieces)).alias("m"))
-        .getColumn("m").toArray() as boolean[];
+      const polars = (matches: Expr) =>
+        pl.DataFrame({ v: VALUES }).select(matches.alias("m")).getColumn("m")
+          .toArray() as boolean[];
+      const scan = polars(polarsLike(pl.col("v"), pieces));
+      const regex = polars(pl.col("v").str.contains(polarsLikeRegex(pieces)));
       const reader = await connection.runAndReadAll(
         `SELECT ${duckdb.like("v", duckdb.literal(sqlLikePattern(pieces)))} AS m
          FROM (VALUES ${rows}) AS t(i, v) ORDER BY i`,
@@ -97,6 +100,7 @@ Deno.test("a LIKE pattern matches the same values in Polars (regex) and in DuckD
       const sql = reader.getRows().map(([matched]) => matched as boolean);
       const matched = (flags: boolean[]) => VALUES.filter((_, index) => flags[index]);
       assertEquals(matched(scan), matched(sql), `pattern ${JSON.stringify(pattern)}`);
+      assertEquals(matched(regex), matched(sql), `regex of ${JSON.stringify(pattern)}`);
     }
   } finally {
     connection.closeSync();
