@@ -52,6 +52,7 @@ interface ValidateFlags {
   quiet?: boolean;
   metadata: boolean;
   failFast?: boolean;
+  baseline?: string;
   actions: boolean;
   strictActions?: boolean;
   explain?: boolean;
@@ -100,6 +101,10 @@ export async function main(args: string[], rawIo: CliIo = denoIo): Promise<numbe
     .option("--env-file <path>", "load variables from this .env file")
     .option("--no-metadata", "do not answer rules from Parquet footer statistics")
     .option("--fail-fast", "databases: stop each rule at its first violation (counts: 0 or ≥1)")
+    .option(
+      "--baseline <result.json>",
+      "the earlier run's result that row_count_change compares with",
+    )
     .option("-q, --quiet", "print only failing rules and the verdict")
     .option("--no-actions", "run no action (no quarantine, no alert)")
     .option("--strict-actions", "exit 3 when an action fails")
@@ -177,6 +182,7 @@ async function validateAndReport(
     timings: flags.timings,
     metadata: flags.metadata,
     failFast: flags.failFast,
+    baseline: flags.baseline,
     actions: flags.actions,
     variables: pipes?.variables,
     onProgress: showProgress ? (message) => io.stderr(`\r\x1b[2K… ${message}`) : undefined,

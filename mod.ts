@@ -17,6 +17,8 @@ export {
   type RuleInstance,
 } from "./src/kontract/load.ts";
 export {
+  type AggregateMeasure,
+  type AggregateStat,
   type AnyRule,
   type ColumnTypeMeasure,
   defineRule,
@@ -24,10 +26,14 @@ export {
   type MaxMeasure,
   type Measure,
   type Observation,
+  type PreviousRun,
+  type ReferencesMeasure,
+  type ResolvedReference,
   type RowCondition,
   type RowCountMeasure,
   type RuleDefinition,
   type RuleScope,
+  type SchemaMeasure,
   type SqlQueryMeasure,
   type ValueSet,
   type ViolationsMeasure,
@@ -51,8 +57,11 @@ export type { UserSqlGuard, UserSqlScope } from "./src/sql/user_sql.ts";
 export type { Environment } from "./src/core/environment.ts";
 export type {
   BoundValue,
+  ColumnDrift,
   ColumnInfo,
+  ColumnVariants,
   DatasetStats,
+  Schema,
   TimeUnit,
   ValueBounds,
 } from "./src/core/dataset.ts";

@@ -33,3 +33,17 @@ export function datasourceOpener(
       raggedRows: kontract.csv?.ragged_rows,
     });
 }
+
+/**
+ * A function that opens a datasource another part of the Kontract names (a `references`
+ * rule's `to.datasource`): resolved like the Kontract's own `datasource`, relative paths
+ * against the Kontract's directory, credentials from its environment.
+ */
+export function referenceOpener(kontract: Kontract): (datasource: string) => Promise<Source> {
+  return (datasource) =>
+    openSource(datasource, {
+      baseDir: resolve(isAbsolute(datasource) ? Deno.cwd() : kontract.baseDir),
+      env: kontract.env,
+      raggedRows: kontract.csv?.ragged_rows,
+    });
+}

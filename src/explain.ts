@@ -2,7 +2,7 @@
  * The SDK's `explain`: what a run would read and how, without running it.
  * @module
  */
-import { datasourceOpener } from "./dataset.ts";
+import { datasourceOpener, referenceOpener } from "./dataset.ts";
 import { explainPlan, type Explanation } from "./engine/explain.ts";
 import { loadKontract, type LoadOptions } from "./kontract/load.ts";
 
@@ -36,7 +36,10 @@ export async function explain(
   const label = typeof kontract === "string" ? kontract : "<kontract>";
   const source = await datasourceOpener(loaded, options.data, label)();
   try {
-    return await explainPlan(loaded, source, options);
+    return await explainPlan(loaded, source, {
+      ...options,
+      openReference: referenceOpener(loaded),
+    });
   } finally {
     await source.close?.();
   }

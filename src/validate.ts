@@ -8,8 +8,9 @@ import { runKontract } from "./engine/validate.ts";
 import { type Kontract, loadKontract, type LoadOptions } from "./kontract/load.ts";
 import { renderJson } from "./report/json.ts";
 import type { ActionResult, ResultDocument, RuleResult, Summary } from "./report/result.ts";
-import { datasourceOpener } from "./dataset.ts";
+import { datasourceOpener, referenceOpener } from "./dataset.ts";
 import { scrubSecrets, scrubSecretsDeep } from "./core/secrets.ts";
+import { previousRunOf, readBaseline } from "./report/baseline.ts";
 
 /** Options of {@linkcode validate}. */
 export interface ValidateOptions extends LoadOptions {
@@ -33,6 +34,11 @@ export interface ValidateOptions extends LoadOptions {
   onWarning?: (message: string) => void;
   /** Run the Kontract's `actions:` (default true); `false` runs none, an object tunes them. */
   actions?: boolean | ActionOptions;
+  /**
+   * The run `row_count_change` rules compare against: the path of its result document
+   * (`result.json`), or the document itself (a previous `ValidationResult.document`).
+   */
+  baseline?: string | ResultDocument;
 }
 
 /**
@@ -134,6 +140,11 @@ export async function validate(
   options: ValidateOptions = {},
 ): Promise<ValidationResult> {
   const loaded = await loadKontract(kontract, options);
+  const previous = options.baseline === undefined
+    ? undefined
+    : typeof options.baseline === "string"
+    ? await readBaseline(options.baseline)
+    : previousRunOf(options.baseline, "document");
   const warn = options.onWarning ??
     ((message) => console.error(`kontra: warning: ${scrubSecrets(message)}`));
   loaded.warnings.forEach((message) => warn(scrubSecrets(message)));
@@ -156,7 +167,12 @@ export async function validate(
     return { source: opened, close: async () => void (borrowed ? 0 : await opened.close?.()) };
   };
   try {
-    const { document, plan } = await runKontract(loaded, source, { ...options, openMs });
+    const { document, plan } = await runKontract(loaded, source, {
+      ...options,
+      openMs,
+      previous,
+      openReference: referenceOpener(loaded),
+    });
     // Found while reading the data (ragged CSV rows): also in the document's `warnings`.
     source.warnings?.slice(warnedOnOpen).forEach((message) => warn(scrubSecrets(message)));
     const tuning = typeof options.actions === "object" ? options.actions : {};

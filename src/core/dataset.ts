@@ -31,6 +31,7 @@ export type TimeUnit = "ms" | "us" | "ns";
  * drifted and are in `drift`, never read.
  */
 export interface Schema {
+  /** The columns every file holds with one type (or one family's widths), in order. */
   columns: ColumnInfo[];
   /**
    * Columns some files lack or type differently (different families, e.g. String and
@@ -46,6 +47,7 @@ export interface Schema {
 
 /** A column that drifted across the files of a dataset. */
 export interface ColumnDrift {
+  /** The column's name. */
   column: string;
   /** One line naming the files, e.g. `column "a" differs across files: missing from …`. */
   message: string;
@@ -53,6 +55,7 @@ export interface ColumnDrift {
 
 /** A column typed with different widths of one family across the files. */
 export interface ColumnVariants {
+  /** The column's name. */
   column: string;
   /** Each Polars type name with the files holding it (display names). */
   types: { dtype: string; files: string[] }[];

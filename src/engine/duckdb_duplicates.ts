@@ -42,6 +42,8 @@ export interface DuplicatesRequest {
   /** The rule id the count is for. */
   key: string;
   column: ColumnInfo;
+  /** A compound `unique`'s tuple (two or more columns, `column` first), counted together. */
+  columns?: readonly ColumnInfo[];
   /** Only the rows where this holds take part (a rule's `when:`). */
   where?: RowCondition;
 }
@@ -81,12 +83,13 @@ export async function countDuplicatesInDuckdb(
       await connection.run(`SET enable_external_access = false`);
       await connection.run(`SET lock_configuration = true`);
       let passes = 0;
-      for (const { key, column, where } of requests) {
-        options.onColumn?.(column.name);
+      for (const { key, column, columns, where } of requests) {
+        const tuple = columns !== undefined && columns.length > 1 ? columns : undefined;
+        options.onColumn?.(tuple ? tuple.map(({ name }) => name).join(",") : column.name);
         const scalar = async (sql: string) =>
           (await connection.runAndReadAll(sql)).getRows()[0].map((value) => value ?? null);
-        let sql = duplicatesSql(table.from, column, where);
-        if (BITMAP_TYPES.test(column.dtype)) {
+        let sql = duplicatesSql(table.from, tuple ?? column, where);
+        if (!tuple && BITMAP_TYPES.test(column.dtype)) {
           const c = duckdb.ident(column.name);
           const [low, high] = await scalar(
             `SELECT MIN(${c})::VARCHAR, MAX(${c})::VARCHAR FROM ${table.from}${
@@ -105,7 +108,7 @@ export async function countDuplicatesInDuckdb(
           }
         }
         counts.set(key, Number((await scalar(sql))[0] ?? 0));
-        passes += VARIABLE_WIDTH.test(column.dtype) ? 2 : 1;
+        passes += tuple || VARIABLE_WIDTH.test(column.dtype) ? 2 : 1;
       }
       return { counts, passes };
     } finally {
@@ -122,17 +125,27 @@ export async function countDuplicatesInDuckdb(
 
 /**
  * The statement counting duplicates of `column` in the table expression `from` (among
- * the rows where `where` holds, when given).
+ * the rows where `where` holds, when given). Given several columns (a compound
+ * `unique`), it counts repeated tuples of rows whose values are all non-null.
  */
-export function duplicatesSql(from: string, column: ColumnInfo, where?: RowCondition): string {
-  const c = duckdb.ident(column.name);
-  const present = `${c} IS NOT NULL${where ? ` AND (${where.sql(duckdb)})` : ""}`;
+export function duplicatesSql(
+  from: string,
+  column: ColumnInfo | readonly ColumnInfo[],
+  where?: RowCondition,
+): string {
+  const columns = Array.isArray(column) ? column : [column as ColumnInfo];
+  const c = columns.map(({ name }) => duckdb.ident(name)).join(", ");
+  const present = columns.map(({ name }) => `${duckdb.ident(name)} IS NOT NULL`).join(" AND ") +
+    (where ? ` AND (${where.sql(duckdb)})` : "");
   const repeated = (filter: string, by: string) =>
     `SELECT COUNT(*) AS n FROM ${from} WHERE ${filter} GROUP BY ${by} HAVING COUNT(*) > 1`;
   const total = (groups: string) => `SELECT COALESCE(SUM(n - 1), 0) FROM (${groups}) AS g`;
-  if (!VARIABLE_WIDTH.test(column.dtype)) return total(repeated(present, c));
-  // Hash first: 8-byte keys group far cheaper than strings. Candidates are the hashes
-  // seen more than once; their rows are then grouped by the real value.
+  if (columns.length === 1 && !VARIABLE_WIDTH.test(columns[0].dtype)) {
+    return total(repeated(present, c));
+  }
+  // Hash first: 8-byte keys group far cheaper than strings or tuples (one hash of all
+  // the tuple's columns). Candidates are the hashes seen more than once; their rows are
+  // then grouped by the real values, so a collision never changes the count.
   const candidates = `SELECT hash(${c}) AS h FROM ${from} WHERE ${present} ` +
     `GROUP BY h HAVING COUNT(*) > 1`;
   return `WITH candidates AS (${candidates}) ` +

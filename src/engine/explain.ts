@@ -14,11 +14,12 @@ import { capabilitiesOf } from "./capabilities.ts";
 import { BITMAP_TYPES } from "./duckdb_duplicates.ts";
 import type { PlannedRuleOf } from "./measures/measure_module.ts";
 import { measureModule } from "./measures/registry.ts";
+import { type DatasourceOpener, resolveReferences } from "./references.ts";
 import { planRules } from "./plan.ts";
 import type { DuplicatesInput, Pass, Plan, PlannedRule } from "./plan_model.ts";
 import { pushdownStatement } from "./pushdown.ts";
 import { checkColumnTypes } from "./precheck.ts";
-import { rowsPerPartition } from "./scan.ts";
+import { rowsPerPartition, tupleRowsPerPartition } from "./scan.ts";
 
 /** How one rule will be measured. */
 export interface ExplainedRule {
@@ -52,6 +53,8 @@ export interface ExplainOptions {
   metadata?: boolean;
   /** Plan database rules fail-fast. */
   failFast?: boolean;
+  /** Opens a `references` rule's `to.datasource`. */
+  openReference?: DatasourceOpener;
 }
 
 /** Plans the Kontract against the source and describes the plan. */
@@ -62,7 +65,15 @@ export async function explainPlan(
 ): Promise<Explanation> {
   const schema = await source.schema();
   const stats = options.metadata === false ? undefined : await source.stats?.();
-  const plan = planRules(kontract, schema, stats, capabilitiesOf(source));
+  const capabilities = capabilitiesOf(source);
+  const resolved = await resolveReferences(
+    kontract,
+    schema,
+    capabilities,
+    source.uri,
+    options.openReference,
+  );
+  const plan = planRules(kontract, schema, stats, capabilities, resolved);
   // The same type checks as a run: a rule that cannot work is a Kontract error here too.
   checkColumnTypes(plan, schema);
   const reads: Explanation["reads"] = [];
@@ -117,6 +128,32 @@ async function readOf(
       };
     case "duplicates":
       return { tier: "scan", what: duplicatesRead(pass) };
+    case "references": {
+      const measure = pass.rule.measure;
+      const reference = measure.kind === "references"
+        ? `${measure.reference?.uri ?? measure.to.datasource} (${measure.to.column})`
+        : "";
+      return {
+        tier: "scan",
+        what: `${pass.column.name} against ${reference}: ONE hash anti-join in DuckDB ` +
+          `(512 MB, spilling) over ${
+            pass.input === "database"
+              ? "its distinct values and their rows, streamed out of the database once,"
+              : INPUTS[pass.input]
+          } and the reference's column`,
+      };
+    }
+    case "aggregate": {
+      const { measure } = pass.rule;
+      const stat = measure.kind === "aggregate" ? measure.stat : "aggregate";
+      const how = stat === "median"
+        ? "exact median in DuckDB: a count, then the middle values of a sort that spills"
+        : "exact distinct count in DuckDB: non-null values minus duplicates (bounded memory)";
+      return {
+        tier: "sql",
+        what: `${stat} of ${pass.column.name}: ${how}, over ${INPUTS[pass.input]}`,
+      };
+    }
     case "user_sql":
       return {
         tier: "sql",
@@ -143,7 +180,19 @@ const INPUTS: Record<DuplicatesInput, string> = {
 };
 
 function duplicatesRead(pass: Extract<Pass, { kind: "duplicates" }>): string {
-  const { column, engine, input } = pass;
+  const { column, columns, engine, input } = pass;
+  if (columns.length > 1) {
+    const tuple = columns.map(({ name, dtype }) => `${name} (${dtype})`).join(", ");
+    const how = engine === "polars"
+      ? `Polars GROUP BY the tuple in hash partitions of ${
+        tupleRowsPerPartition(columns)
+      } rows, one streaming pass each`
+      : "DuckDB: GROUP BY one 64-bit hash of the tuple, then by the values where hashes " +
+        "repeat (spilling to disk)";
+    return `duplicates of the tuple ${tuple}, rows with a NULL in it ignored: ${how}, over ${
+      INPUTS[input]
+    }`;
+  }
   const how = engine === "polars"
     ? `Polars GROUP BY in hash partitions of ${rowsPerPartition(column.dtype)} rows, one ` +
       "streaming pass each"

@@ -23,13 +23,15 @@ export function planRules(
   schema: Schema,
   stats: DatasetStats | undefined,
   capabilities: Capabilities,
+  resolved: ReadonlyMap<string, Measure> = new Map(),
 ): Plan {
   const rowTier = capabilities.kind === "database" ? "sql" : "scan";
   const columns = new Map(schema.columns.map((column) => [column.name, column]));
   const drifted = new Map(schema.drift?.map((drift) => [drift.column, drift.message]));
   const variants = new Map(schema.variants?.map((variant) => [variant.column, variant]));
   const rules = kontract.rules.map((instance): PlannedRule => {
-    const unrestricted = instance.rule.measure(instance.params);
+    // A measure the engine resolved first (a `references` rule's reference), else the rule's.
+    const unrestricted = resolved.get(instance.id) ?? instance.rule.measure(instance.params);
     const condition = conditionOf(instance, columns);
     const measure = condition ? restrict(instance, unrestricted, condition) : unrestricted;
     const others = instance.rule.otherColumns?.(instance.params) ?? [];
@@ -54,7 +56,8 @@ export function planRules(
       return { ...base, tier: "metadata", missingColumn: true, drift: variant.message };
     }
     const placement = measureModule(measure).place(measure, { stats, rowTier, column });
-    return { ...base, column, missingColumn: false, ...placement };
+    const known = others.length > 0 ? { others: others.map((name) => columns.get(name)!) } : {};
+    return { ...base, column, ...known, missingColumn: false, ...placement };
   });
   // The rules the ONE streaming pass measures: those whose kind has a part in it.
   const scanned = rules.filter((rule) =>
@@ -138,6 +141,12 @@ function passesOf(
       database: capabilities.sql.dialect.name,
       rules: measured.filter((rule) => rule.tier === "sql"),
     });
+    // `references` against files: the column's values leave the database, once each.
+    for (const rule of measured) {
+      if (rule.tier === "scan" && rule.measure.kind === "references") {
+        passes.push({ kind: "references", rule, column: rule.column!, input: "database" });
+      }
+    }
     return passes;
   }
   if (scanned.length > 0 || scopes.length > 0 || plan.scanCountsRows) {
@@ -154,8 +163,17 @@ function passesOf(
   const duplicates = measured.filter((rule) =>
     rule.tier === "scan" && rule.measure.kind === "duplicates"
   );
-  const userSql = measured.filter((rule) => rule.tier === "sql");
-  passes.push(...rescanPasses(capabilities, duplicates, userSql));
+  // On files the `sql` tier is DuckDB: user SQL, and the aggregates the scan cannot take.
+  const userSql = measured.filter((rule) =>
+    rule.tier === "sql" && rule.measure.kind !== "aggregate"
+  );
+  const references = measured.filter((rule) =>
+    rule.tier === "scan" && rule.measure.kind === "references"
+  );
+  const aggregates = measured.filter((rule) =>
+    rule.tier === "sql" && rule.measure.kind === "aggregate"
+  );
+  passes.push(...rescanPasses(capabilities, duplicates, userSql, references, aggregates));
   return passes;
 }
 
@@ -169,35 +187,61 @@ function typeHolds(instance: RuleInstance, dtype: string): boolean {
  * The passes after the single scan over files: the source's own DuckDB table when user
  * SQL needs it (or duplicates can use it cheaply), a local copy of the columns that must
  * be read again from an expensive source, one duplicates pass per `unique` rule on the
- * engine that compares its type exactly as Polars does, then the user SQL.
+ * engine that compares its type exactly as Polars does, the `references` anti-joins, one
+ * DuckDB pass per `aggregate` median or distinct count, then the user SQL.
  */
 export function rescanPasses(
   capabilities: Extract<Capabilities, { kind: "files" }>,
   duplicates: PlannedRule[],
   userSql: PlannedRule[],
+  references: PlannedRule[] = [],
+  aggregates: PlannedRule[] = [],
 ): Pass[] {
   const passes: Pass[] = [];
   const cheap = capabilities.cheapRescans;
   // The source's own DuckDB table: user SQL needs it; duplicates use it when it is cheap
   // to get (local files) or fetched anyway, and typed like the scan (uniform Parquet).
-  const table = userSql.length > 0 || (cheap && duplicates.length > 0);
+  const table = userSql.length > 0 ||
+    (cheap && duplicates.length + references.length + aggregates.length > 0);
   const direct = table && capabilities.duckdbExactTypes;
   const placed = duplicates.map((rule) => {
-    const engine = duckdbComparable(rule.column!.dtype) ? "duckdb" as const : "polars" as const;
+    // A compound `unique` compares its whole tuple: DuckDB only when it compares every
+    // column of it as Polars does.
+    const columns = rule.measure.kind === "duplicates" && rule.measure.columns
+      ? [rule.column!, ...rule.others!]
+      : [rule.column!];
+    const engine = columns.every((column) => duckdbComparable(column.dtype))
+      ? "duckdb" as const
+      : "polars" as const;
     const input: DuplicatesInput = engine === "duckdb"
       ? (direct ? "source_table" : "local_copy")
       : (cheap ? "source" : "local_copy");
-    return { kind: "duplicates" as const, rule, column: rule.column!, engine, input };
+    return { kind: "duplicates" as const, rule, column: rule.column!, columns, engine, input };
   });
   if (table) passes.push({ kind: "source_table", via: capabilities.duckdbVia });
+  // `references` anti-joins run in DuckDB: on the source's table or on the copy.
+  const antiJoins = references.map((rule) => ({
+    kind: "references" as const,
+    rule,
+    column: rule.column!,
+    input: direct ? "source_table" as const : "local_copy" as const,
+  }));
+  // `aggregate`'s median and count_distinct: DuckDB over the source's table or the copy.
+  const inDuckdb = aggregates.map((rule) => ({
+    kind: "aggregate" as const,
+    rule,
+    column: rule.column!,
+    input: direct ? "source_table" as const : "local_copy" as const,
+  }));
   // A `when:` condition's columns are copied with the column it limits.
   const copied = [
     ...new Set(
-      placed.filter((pass) => pass.input === "local_copy").flatMap((pass) => pass.rule.reads),
+      [...placed, ...antiJoins, ...inDuckdb].filter((pass) => pass.input === "local_copy")
+        .flatMap((pass) => pass.rule.reads),
     ),
   ];
   if (copied.length > 0) passes.push({ kind: "local_copy", columns: copied });
-  passes.push(...placed);
+  passes.push(...placed, ...antiJoins, ...inDuckdb);
   if (userSql.length > 0) passes.push({ kind: "user_sql", rules: userSql });
   return passes;
 }

@@ -18,6 +18,11 @@ export interface PlannedRule {
   /** The checked column's schema entry, for column rules whose column exists. */
   column?: ColumnInfo;
   /**
+   * The schema entries of the other columns the rule names (`otherColumns`: `compare`'s
+   * right side, the rest of a compound `unique`'s tuple), in order, when they all exist.
+   */
+  others?: ColumnInfo[];
+  /**
    * A column rule whose column the data lacks, or that drifted across the files of the
    * dataset (see `drift`): fails with the row count, and its column is never read.
    */
@@ -73,9 +78,29 @@ export type Pass =
     readonly kind: "duplicates";
     readonly rule: PlannedRule;
     readonly column: ColumnInfo;
+    /** The columns compared together: `[column]`, or a compound `unique`'s tuple. */
+    readonly columns: ColumnInfo[];
     /** DuckDB's spilling GROUP BY, or Polars' hash-partitioned passes. */
     readonly engine: "duckdb" | "polars";
     readonly input: DuplicatesInput;
+  }
+  | {
+    readonly kind: "references";
+    readonly rule: PlannedRule;
+    readonly column: ColumnInfo;
+    /**
+     * Where the dataset's side of the anti-join is read (DuckDB, always exact types):
+     * the source's table, the local copy, or its values streamed out of the database.
+     */
+    readonly input: "source_table" | "local_copy" | "database";
+  }
+  | {
+    /** An `aggregate` statistic the single pass cannot give (median, count_distinct). */
+    readonly kind: "aggregate";
+    readonly rule: PlannedRule;
+    readonly column: ColumnInfo;
+    /** Where DuckDB reads the column: the source's own table, or the local copy. */
+    readonly input: "source_table" | "local_copy";
   }
   | { readonly kind: "user_sql"; readonly rules: PlannedRule[] }
   | { readonly kind: "pushdown"; readonly database: string; readonly rules: PlannedRule[] };

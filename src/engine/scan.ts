@@ -20,11 +20,13 @@ import type { Capabilities } from "./capabilities.ts";
 import type { Pass } from "./plan_model.ts";
 import { countDuplicatesInDuckdb } from "./duckdb_duplicates.ts";
 import { countWithDuckdb, type SqlCountRequest } from "./duckdb_sql.ts";
+import { countMissingReferences } from "./duckdb_references.ts";
 import { copyLocally, type LocalCopy } from "./local_copy.ts";
 import { failureReason, type RuleErrors } from "./rule_failure.ts";
 import type { ValueSet } from "../rules/define.ts";
-import type { BoundValue } from "../core/dataset.ts";
+import type { BoundValue, ColumnInfo } from "../core/dataset.ts";
 import { joinValueSets } from "./value_sets.ts";
+import { aggregateInDuckdb, DUCKDB_STATS } from "./duckdb_aggregates.ts";
 
 export type { DuplicatesRequest } from "./duckdb_duplicates.ts";
 
@@ -94,6 +96,17 @@ export function rowsPerPartition(dtype: string): number {
   return FIXED_WIDTH.test(dtype)
     ? FIXED_WIDTH_ROWS_PER_PARTITION
     : VARIABLE_WIDTH_ROWS_PER_PARTITION;
+}
+
+/**
+ * Rows per duplicates partition for a tuple of columns (a compound `unique`): a tuple's
+ * key is as wide as its columns together, so it takes the variable-width partitions.
+ */
+export const TUPLE_ROWS_PER_PARTITION = VARIABLE_WIDTH_ROWS_PER_PARTITION;
+
+/** Rows per duplicates partition for one column or a tuple of them. */
+export function tupleRowsPerPartition(columns: readonly Pick<ColumnInfo, "dtype">[]): number {
+  return columns.length === 1 ? rowsPerPartition(columns[0].dtype) : TUPLE_ROWS_PER_PARTITION;
 }
 
 /**
@@ -184,28 +197,34 @@ export function countInOnePassOrFindFailures(
  * The values of `column` that occur more than once, with their counts (`REPEAT_COUNT`),
  * one lazy query per hash partition: each is grouped in its own streaming pass, so at
  * most one partition's distinct values are held at a time. With `where` (a rule's
- * `when:`, never NULL), only the rows where it holds count.
+ * `when:`, never NULL), only the rows where it holds count. Given several columns (a
+ * compound `unique`), the repeated tuples of rows whose values are all non-null.
  */
 export function* repeatedValues(
   scan: () => LazyDataFrame,
-  column: string,
+  column: string | readonly string[],
   rows: number,
   partitionRows: number,
   where?: Expr,
 ): Generator<LazyDataFrame> {
+  const columns = typeof column === "string" ? [column] : [...column];
   const partitions = Math.max(1, Math.ceil(rows / partitionRows));
+  const present = columns.map((name) => pl.col(name).isNotNull()).reduce((a, b) => a.and(b));
+  // One hash of the whole tuple spreads tuples over the partitions however skewed one
+  // of its columns is.
+  const key = columns.length === 1 ? pl.col(columns[0]) : pl.struct(columns.map((c) => pl.col(c)));
   for (let partition = 0; partition < partitions; partition++) {
     // Nothing to gain from pushing these filters into the reader (every value is read
     // anyway), and on some column types it panics: see `filtersInReader`.
-    let values = keepFiltersAboveReader(scan()).filter(pl.col(column).isNotNull());
+    let values = keepFiltersAboveReader(scan()).filter(present);
     if (where) values = values.filter(where);
     if (partitions > 1) {
       // The hash's declared type is unknown to the planner until cast (it is a map).
-      const bucket = pl.col(column).hash(0, 0, 0, 0).cast(pl.UInt64)
+      const bucket = key.hash(0, 0, 0, 0).cast(pl.UInt64)
         .modulo(pl.lit(partitions).cast(pl.UInt64));
       values = values.filter(bucket.eq(pl.lit(partition).cast(pl.UInt64)));
     }
-    yield values.groupBy(column).agg(pl.len().alias(REPEAT_COUNT))
+    yield values.groupBy(columns).agg(pl.len().alias(REPEAT_COUNT))
       .filter(pl.col(REPEAT_COUNT).gt(1));
   }
 }
@@ -216,7 +235,7 @@ export function* repeatedValues(
  */
 export function countDuplicates(
   scan: () => LazyDataFrame,
-  column: string,
+  column: string | readonly string[],
   rows: number,
   partitionRows: number,
   where?: Expr,
@@ -277,8 +296,15 @@ export async function measureRescans(
   source: FileCapabilities & { uri: string },
   { passes, queries, rows }: RescanRequests,
   { time, onProgress }: RescanHooks,
-): Promise<{ counts: Map<string, number>; passes: number; errors: RuleErrors }> {
+): Promise<{
+  counts: Map<string, number>;
+  /** The values of `aggregate` measures taken in DuckDB, by rule id. */
+  values: Map<string, BoundValue | null>;
+  passes: number;
+  errors: RuleErrors;
+}> {
   const counts = new Map<string, number>();
+  const values = new Map<string, BoundValue | null>();
   const errors: RuleErrors = new Map();
   let read = 0;
   const releases: (() => Promise<void>)[] = [];
@@ -308,19 +334,66 @@ export async function measureRescans(
         }
         case "duplicates": {
           const key = pass.rule.instance.id;
-          const failure = copyFailures.get(pass.column.name);
+          const failure = pass.columns.map(({ name }) => copyFailures.get(name))
+            .find((reason) => reason !== undefined);
           if (pass.input === "local_copy" && failure !== undefined) {
             errors.set(key, failure);
             break;
           }
           const copy = copies.get(pass.column.name);
-          onProgress?.(`checking ${pass.column.name} for duplicates`);
+          const checked = pass.columns.map(({ name }) => name).join(", ");
+          onProgress?.(`checking ${checked} for duplicates`);
           try {
             const found = await time(
               "duplicates",
               () => countDuplicatesPass(pass, table, copy, source, rows),
             );
             counts.set(key, found.count);
+            read += found.passes;
+          } catch (error) {
+            errors.set(key, failureReason(error));
+          }
+          break;
+        }
+        case "references": {
+          const key = pass.rule.instance.id;
+          const failure = copyFailures.get(pass.column.name);
+          if (pass.input === "local_copy" && failure !== undefined) {
+            errors.set(key, failure);
+            break;
+          }
+          onProgress?.(`checking ${pass.column.name} against its reference`);
+          try {
+            const copy = copies.get(pass.column.name);
+            counts.set(key, await time("references", () => countReferencesPass(pass, table, copy)));
+            read += 1;
+          } catch (error) {
+            errors.set(key, failureReason(error));
+          }
+          break;
+        }
+        case "aggregate": {
+          const key = pass.rule.instance.id;
+          const failure = copyFailures.get(pass.column.name);
+          if (pass.input === "local_copy" && failure !== undefined) {
+            errors.set(key, failure);
+            break;
+          }
+          const { measure } = pass.rule;
+          if (measure.kind !== "aggregate" || !DUCKDB_STATS.has(measure.stat)) break;
+          onProgress?.(`taking the ${measure.stat} of ${pass.column.name}`);
+          try {
+            const target = pass.input === "source_table"
+              ? table!
+              : copies.get(pass.column.name)!.table;
+            const found = await time("aggregate", () =>
+              aggregateInDuckdb(target, {
+                key,
+                column: pass.column,
+                stat: measure.stat as "median" | "count_distinct",
+                ...(measure.where ? { where: measure.where } : {}),
+              }));
+            values.set(key, found.value);
             read += found.passes;
           } catch (error) {
             errors.set(key, failureReason(error));
@@ -341,9 +414,35 @@ export async function measureRescans(
           assertNever(pass);
       }
     }
-    return { counts, passes: read, errors };
+    return { counts, values, passes: read, errors };
   } finally {
     for (const release of releases.reverse()) await release();
+  }
+}
+
+/** One `references` pass: the anti-join of the dataset's table (or copy) and the reference. */
+async function countReferencesPass(
+  pass: Extract<Pass, { kind: "references" }>,
+  table: DuckdbTable | undefined,
+  copy: LocalCopy | undefined,
+): Promise<number> {
+  const { rule, column } = pass;
+  const measure = rule.measure;
+  if (measure.kind !== "references" || !measure.reference?.table) {
+    throw new KontractError(`${rule.instance.id}: references: its reference was not resolved`);
+  }
+  const data = pass.input === "source_table" ? table! : copy!.table;
+  const reference = await measure.reference.table();
+  try {
+    return await countMissingReferences({
+      data,
+      column: column.name,
+      reference,
+      referenceColumn: measure.reference.column.name,
+      ...(measure.where ? { where: measure.where } : {}),
+    });
+  } finally {
+    await reference.release();
   }
 }
 
@@ -355,21 +454,27 @@ async function countDuplicatesPass(
   source: FileCapabilities,
   rows: number,
 ): Promise<{ count: number; passes: number }> {
-  const { rule, column } = pass;
+  const { rule, column, columns } = pass;
   // A `when:` limits the count to its rows; its columns are read (and copied) too.
   const where = rule.measure.kind === "duplicates" ? rule.measure.where : undefined;
   if (pass.engine === "duckdb") {
     const target = pass.input === "source_table" ? table! : copy!.table;
-    const request = { key: rule.instance.id, column, ...(where ? { where } : {}) };
+    const request = {
+      key: rule.instance.id,
+      column,
+      ...(columns.length > 1 ? { columns } : {}),
+      ...(where ? { where } : {}),
+    };
     const found = await countDuplicatesInDuckdb(target, [request]);
     return { count: found.counts.get(rule.instance.id) ?? 0, passes: found.passes };
   }
   const scan = pass.input === "local_copy" ? copy!.scan : source.scan;
+  const names = columns.map(({ name }) => name);
   return countDuplicates(
-    () => scan([...new Set([column.name, ...(where?.columns ?? [])])]),
-    column.name,
+    () => scan([...new Set([...names, ...(where?.columns ?? [])])]),
+    names,
     rows,
-    rowsPerPartition(column.dtype),
+    tupleRowsPerPartition(columns),
     where?.polars(),
   );
 }

@@ -12,10 +12,10 @@ import {
   SCHEMA_VERSION,
   summarize,
 } from "../report/result.ts";
-import type { Measure, Observation } from "../rules/define.ts";
+import type { Measure, Observation, PreviousRun } from "../rules/define.ts";
 import type { PlannedRuleOf } from "./measures/measure_module.ts";
 import type { Source } from "../sources/source.ts";
-import type { BoundValue, DatasetStats } from "../core/dataset.ts";
+import type { BoundValue, DatasetStats, Schema } from "../core/dataset.ts";
 import { capabilitiesOf } from "./capabilities.ts";
 import { measureModule } from "./measures/registry.ts";
 import { planRules } from "./plan.ts";
@@ -23,6 +23,8 @@ import { passesOfKind, type Plan, type PlannedRule, scopeKey } from "./plan_mode
 import { describeTolerance, failedRatio, withinTolerance } from "../core/tolerance.ts";
 import { measureInDatabase, sqlRunStats } from "./pushdown.ts";
 import { peakRssBytes } from "./peak_rss.ts";
+import { type DatasourceOpener, resolveReferences } from "./references.ts";
+import { measureStreamedReferences } from "./database_references.ts";
 import { countInOnePassOrFindFailures, measureRescans } from "./scan.ts";
 import { vetCustomSql } from "./duckdb_sql.ts";
 import type { VettedSql } from "../sql/user_sql.ts";
@@ -39,11 +41,15 @@ export interface RunOptions {
   onProgress?: (message: string) => void;
   /** Databases: stop each rule at its first violation (counts become lower bounds). */
   failFast?: boolean;
+  /** The run to compare against (`row_count_change`), from `--baseline result.json`. */
+  previous?: PreviousRun;
   /**
    * Milliseconds already spent opening the source (connecting, finding the table in the
    * catalog): part of the run's duration, as the phase `open`.
    */
   openMs?: number;
+  /** Opens a `references` rule's `to.datasource` (the SDK resolves it like `datasource`). */
+  openReference?: DatasourceOpener;
 }
 
 /** What the tiers measured, by rule id. */
@@ -83,7 +89,12 @@ export async function runKontract(
   const stats = options.metadata === false
     ? undefined
     : await clock.time("metadata", async () => await source.stats?.());
-  const plan = planRules(kontract, schema, stats, capabilities);
+  // Each reference is opened and checked before any row is read (engine/references.ts).
+  const resolved = await clock.time(
+    "schema",
+    () => resolveReferences(kontract, schema, capabilities, source.uri, options.openReference),
+  );
+  const plan = planRules(kontract, schema, stats, capabilities, resolved);
   rejectUnsupported(plan);
   // Everything that can be checked against the schema is, before any row is read: a
   // rule that cannot work is a Kontract error naming it (exit 2).
@@ -91,10 +102,20 @@ export async function runKontract(
   const measured: Measurements = capabilities.kind === "database"
     ? await clock.time("sql", async () => {
       options.onProgress?.(`querying ${source.uri}`);
-      return { ...await measureInDatabase(plan, capabilities.sql, options), scanPasses: 0 };
+      const pushed = await measureInDatabase(plan, capabilities.sql, options);
+      // `references` against files: the column's values streamed out, anti-joined locally.
+      const streamed = await measureStreamedReferences(plan, capabilities.sql);
+      return {
+        ...pushed,
+        counts: new Map([...pushed.counts, ...streamed.counts]),
+        errors: new Map([...pushed.errors, ...streamed.errors]),
+        scanPasses: streamed.passes,
+      };
     })
     : await measureFiles(plan, source, stats, clock, vetted, options.onProgress);
-  const results = plan.rules.map((rule) => toResult(rule, measured));
+  const results = plan.rules.map((rule) =>
+    toResult(rule, { ...measured, schema }, options.previous)
+  );
   const summary = summarize(results);
   const document: ResultDocument = {
     schema_version: SCHEMA_VERSION,
@@ -180,7 +201,8 @@ async function measureFiles(
     const file = error && rule.column ? source.failingFile?.([rule.column.name]) : undefined;
     if (file) errors.set(rule.instance.id, `in ${file}: ${error}`);
   }
-  return { rows, counts, values: pass.values, scanPasses: pass.passes + rescans.passes, errors };
+  const values = new Map([...pass.values, ...rescans.values]);
+  return { rows, counts, values, scanPasses: pass.passes + rescans.passes, errors };
 }
 
 /** Dataset rules measure the dataset; a row predicate needs a column to be planned. */
@@ -195,7 +217,11 @@ function rejectUnsupported(plan: Plan): void {
   }
 }
 
-function toResult(planned: PlannedRule, measured: Measurements): RuleResult {
+function toResult(
+  planned: PlannedRule,
+  measured: Measurements & { schema: Schema },
+  previous: PreviousRun | undefined,
+): RuleResult {
   const { instance } = planned;
   const error = measured.errors.get(instance.id) ?? measured.errors.get(scopeKey(instance.id));
   if (error !== undefined) return errorResult(planned, error);
@@ -204,6 +230,7 @@ function toResult(planned: PlannedRule, measured: Measurements): RuleResult {
     count: planned.statsCount ?? measured.counts.get(instance.id) ?? 0,
     dtype: planned.column?.dtype,
     ...(planned.column?.timeZone === undefined ? {} : { timeZone: planned.column.timeZone }),
+    ...(previous ? { previous } : {}),
     ...measureModule(planned.measure).observe?.(planned as PlannedRuleOf<Measure>, measured),
   };
   const failed = planned.missingColumn
@@ -242,8 +269,20 @@ function toResult(planned: PlannedRule, measured: Measurements): RuleResult {
       checked_rows: checkedRows,
       failed_ratio: failedRatio(failed, checkedRows),
     }),
+    ...measuredValueOf(planned, observed),
     ...(instance.context ? { context: instance.context } : {}),
   };
+}
+
+/** The result's `measured_value`, for rules that report the value they judged. */
+function measuredValueOf(
+  { instance, missingColumn }: PlannedRule,
+  observed: Observation,
+): Pick<RuleResult, "measured_value"> {
+  const value = missingColumn
+    ? undefined
+    : instance.rule.measuredValue?.(instance.params, observed);
+  return value === undefined ? {} : { measured_value: value };
 }
 
 /** A rule that could not be measured: nothing is known about its count. */

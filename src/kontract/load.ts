@@ -318,7 +318,10 @@ function toRuleInstance({ spec, origin, index }: LocatedRule): RuleInstance {
   const reads = column ?? rule.columnOf?.(params);
   if (spec.when !== undefined) checkCondition(spec.when, reads, origin, ["rules", index, "when"]);
   return {
-    id: spec.id ?? (column === undefined ? `DATASET:${rule.name}` : `COL:${column}:${rule.name}`),
+    id: spec.id ??
+      (column === undefined
+        ? `DATASET:${rule.name}`
+        : `COL:${rule.columnsLabel?.(params) ?? column}:${rule.name}`),
     name: rule.name,
     rule,
     params,

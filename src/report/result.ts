@@ -60,6 +60,12 @@ export interface RuleResult {
   /** With a tolerance: `failed_count / checked_rows` (0 when no row was checked). */
   failed_ratio?: number;
   /**
+   * The value a rule measured and judged (`aggregate`'s statistic): a number, or text
+   * for the min/max of text, dates (`YYYY-MM-DD`) and timestamps (ISO 8601); null when
+   * there was none (no non-null value, no rows).
+   */
+  measured_value?: number | string | null;
+  /**
    * Why the rule could not be measured (status `error`): one line, never a secret. Its
    * `failed_count` is then 0 with `failed_count_exact: false` (nothing is known).
    */
@@ -179,6 +185,7 @@ export const RuleResultModel: z.ZodType<RuleResult> = z.strictObject({
   tolerance: Tolerance.optional(),
   checked_rows: count.optional(),
   failed_ratio: z.number().min(0).optional(),
+  measured_value: z.union([z.number(), z.string(), z.null()]).optional(),
   error: z.string().optional(),
   context: z.record(z.string(), z.unknown()).optional(),
 });

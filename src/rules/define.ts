@@ -7,7 +7,7 @@
 import type { Expr, Series } from "nodejs-polars";
 import type { z } from "zod";
 import type { Dialect } from "../sql/dialect.ts";
-import type { BoundValue, ColumnInfo, DatasetStats } from "../core/dataset.ts";
+import type { BoundValue, ColumnInfo, DatasetStats, Schema } from "../core/dataset.ts";
 
 /** Column rules check one column (`params.column`); dataset rules check the whole dataset. */
 export type RuleScope = "column" | "dataset";
@@ -46,10 +46,19 @@ export interface ValueSet {
   values: Series;
 }
 
-/** Count non-null values minus distinct non-null values of a column. */
+/**
+ * Count non-null values minus distinct non-null values of a column, or of a tuple of
+ * columns (`columns`): rows whose values are all non-null, minus their distinct tuples.
+ */
 export interface DuplicatesMeasure {
   /** Discriminates the measure. */
   kind: "duplicates";
+  /**
+   * The tuple of columns compared together (two or more, the rule's column first), for
+   * a compound `unique`; absent, the rule's column alone. A tuple holding a NULL is
+   * ignored, as a NULL value of one column is.
+   */
+  columns?: readonly string[];
   /** Only the rows where this holds take part (a rule's `when:`). */
   where?: RowCondition;
 }
@@ -81,6 +90,15 @@ export interface ColumnTypeMeasure {
   kind: "column_type";
 }
 
+/**
+ * Read the dataset's columns from the schema (`schema`, `column_count`): always the
+ * metadata tier, no row is read. Read into {@linkcode Observation.schema}.
+ */
+export interface SchemaMeasure {
+  /** Discriminates the measure. */
+  kind: "schema";
+}
+
 /** Count the rows a user-written SELECT returns; `{table}` names the dataset. */
 export interface SqlQueryMeasure {
   /** Discriminates the measure. */
@@ -104,14 +122,83 @@ export interface MaxMeasure {
   where?: RowCondition;
 }
 
+/**
+ * Count the non-null values of the column that equal no value of a column of another
+ * dataset (`references`). The engine resolves `to` before planning (`reference`):
+ * another file dataset, or a table of the same database.
+ */
+export interface ReferencesMeasure {
+  /** Discriminates the measure. */
+  kind: "references";
+  /** The reference as written in the Kontract. */
+  to: { datasource: string; column: string };
+  /** The reference, opened and checked by the engine; absent until then. */
+  reference?: ResolvedReference;
+  /** Only the rows where this holds take part (a rule's `when:`). */
+  where?: RowCondition;
+}
+
+/** A `references` measure's reference, as the engine resolved it. */
+export interface ResolvedReference {
+  /** Where the reference is, for messages (never holds a secret). */
+  readonly uri: string;
+  /** The reference column, as the reference's schema gives it. */
+  readonly column: ColumnInfo;
+  /** A table of the dataset's own database: its name in statements, quoted. */
+  readonly relation?: string;
+  /**
+   * The dataset is in a database and the reference is files: the dataset's values are
+   * streamed out (with their rows) and anti-joined locally, in a pass of its own.
+   */
+  readonly streamsData?: boolean;
+  /**
+   * Files: the reference column as a DuckDB table expression (a private local copy when
+   * the reference is expensive to read again); always `release()` it.
+   */
+  table?(): Promise<{ from: string; allowedPaths: string[]; release(): Promise<void> }>;
+}
+
+/** The statistics an {@linkcode AggregateMeasure} takes of a column. */
+export type AggregateStat =
+  | "min"
+  | "max"
+  | "mean"
+  | "median"
+  | "sum"
+  | "stddev"
+  | "count_distinct"
+  | "null_ratio";
+
+/**
+ * One statistic of a column (`aggregate`): min, max, mean, median, sum, sample standard
+ * deviation or distinct count of its non-null values, or its share of NULLs. Footer
+ * statistics answer min, max and null_ratio when they prove them; on files median and
+ * count_distinct are a DuckDB pass of their own, the others one aggregate of the single
+ * scan; on databases every stat is one item of the statement. Read into
+ * {@linkcode Observation.aggregate}.
+ */
+export interface AggregateMeasure {
+  /** Discriminates the measure. */
+  kind: "aggregate";
+  /** The column (a dataset rule names it in its params). */
+  column: string;
+  /** Which statistic. */
+  stat: AggregateStat;
+  /** Only the rows where this holds take part (a rule's `when:`). */
+  where?: RowCondition;
+}
+
 /** Everything a rule can ask the engine to measure. */
 export type Measure =
   | ViolationsMeasure
   | DuplicatesMeasure
   | RowCountMeasure
   | ColumnTypeMeasure
+  | SchemaMeasure
   | SqlQueryMeasure
-  | MaxMeasure;
+  | MaxMeasure
+  | ReferencesMeasure
+  | AggregateMeasure;
 
 /** What the engine measured for one rule. */
 export interface Observation {
@@ -129,6 +216,25 @@ export interface Observation {
    * 1970-01-01 (anything finer cut off), text as itself; null when there is no value.
    */
   max?: BoundValue | null;
+  /**
+   * For `aggregate` measures: the statistic, a number (the min or max of a `Date` as
+   * days, of a `Datetime` as microseconds, as for `max`) or text (the min or max of
+   * text); null when there is none (no non-null value; for null_ratio, no rows).
+   */
+  aggregate?: BoundValue | null;
+  /** For `schema` measures: the dataset's columns, and those that drifted across files. */
+  schema?: Schema;
+  /**
+   * The row count of the run compared against (`--baseline result.json`), when there is
+   * one: `row_count_change` measures the change from it.
+   */
+  previous?: PreviousRun;
+}
+
+/** The run a dataset is compared against: what its result document recorded. */
+export interface PreviousRun {
+  /** Rows the dataset had then. */
+  rows: number;
 }
 
 /**
@@ -184,12 +290,23 @@ export interface RuleDefinition<P extends Record<string, unknown> = Record<strin
    */
   otherColumns?(params: P): string[];
   /**
+   * How the rule's id names the columns it checks together, when they are several
+   * (`user_id,email` in `COL:user_id,email:unique`); by default its column. The result's
+   * `column` stays the one `columnOf` names.
+   */
+  columnsLabel?(params: P): string;
+  /**
    * A condition written in the rule's params (`conditional_not_null`'s `when`): the
    * rule applies to the rows where it holds, as if it were the rule's own `when:`.
    */
   condition?(params: P): string | undefined;
   /** The failed count from what was measured; defaults to the measured count. */
   evaluate?(params: P, observed: Observation): number;
+  /**
+   * The value the rule judged, for the result's `measured_value` (`aggregate`'s
+   * statistic); undefined when the rule reports none.
+   */
+  measuredValue?(params: P, observed: Observation): number | string | null | undefined;
   /** A one-line human message for the result. */
   describe(params: P, outcome: { failed: number; observed: Observation }): string;
   /** Why one quarantined row violates the rule (`_error_reason`); a generic text by default. */

@@ -23,6 +23,11 @@ import conditionalNotNull from "./conditional_not_null.ts";
 import range from "./range.ts";
 import compare from "./compare.ts";
 import freshness from "./freshness.ts";
+import aggregate from "./aggregate.ts";
+import references from "./references.ts";
+import schema from "./schema.ts";
+import columnCount from "./column_count.ts";
+import rowCountChange from "./row_count_change.ts";
 
 const rules = new Map<string, AnyRule>(
   [
@@ -45,6 +50,11 @@ const rules = new Map<string, AnyRule>(
     compare,
     conditionalNotNull,
     freshness,
+    aggregate,
+    references,
+    schema,
+    columnCount,
+    rowCountChange,
   ]
     .map((rule) => [rule.name, rule]),
 );

@@ -59,6 +59,13 @@ export interface Dialect {
   exact(expression: string, dtype: string): string;
   /** True where `left` and `right` are equal or both NULL. */
   nullSafeEquals(left: string, right: string): string;
+  /**
+   * The exact median of a 64-bit float expression, as an aggregate (the mean of the
+   * middle two values for an even count; NULL with no value). Absent where the database
+   * has no median aggregate (MySQL/MariaDB): the `aggregate` measure then ranks the
+   * values itself.
+   */
+  median?(expression: string): string;
 }
 
 /** The ANSI forms of the comparison helpers, for engines that compare text exactly. */

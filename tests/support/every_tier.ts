@@ -36,6 +36,12 @@ export interface TierCase {
    * rows can be quarantined, else 0.
    */
   quarantined?: number;
+  /**
+   * The result's `measured_value` every tier gives (`aggregate`): text and null exactly,
+   * numbers within a relative 1e-12 (float sums and means differ in the last bits
+   * between engines).
+   */
+  measured?: number | string | null;
 }
 
 /** Where a case list runs. */
@@ -168,6 +174,13 @@ async function checkCases(
     }),
     `${tier}: counts and verdicts (c<index>, failed_count, passed, status)`,
   );
+  cases.forEach(({ measured }, index) => {
+    if (measured === undefined) return;
+    const value = result.results[index].measured_value;
+    const close = typeof measured === "number" && typeof value === "number" &&
+      Math.abs(value - measured) <= 1e-12 * Math.max(1, Math.abs(measured));
+    if (!close) assertEquals(value, measured, `${tier}: c${index}'s measured_value`);
+  });
   const expectedRows = Object.fromEntries(
     cases.flatMap((testCase, index): [string, number][] => {
       const rows = testCase.quarantined ?? defaultQuarantined(testCase);

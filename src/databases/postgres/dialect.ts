@@ -52,4 +52,5 @@ export const postgresDialect: Dialect = {
   // follow the collation's order (and a nondeterministic one folds case): "C" orders
   // text by its bytes, as Polars does.
   exact: (expression, dtype) => isStoredText(dtype) ? `(${expression}) COLLATE "C"` : expression,
+  median: (expression) => `percentile_cont(0.5) WITHIN GROUP (ORDER BY ${expression})`,
 };

@@ -46,4 +46,5 @@ export const snowflakeDialect: Dialect = {
   like: (expression, pattern) =>
     `(${expression} LIKE ${pattern} ESCAPE ${snowflakeDialect.literal("\\")})`,
   ...ANSI_COMPARISONS,
+  median: (expression) => `MEDIAN(${expression})`,
 };

@@ -11,7 +11,7 @@
  * @module
  */
 import type { Expr, LazyDataFrame } from "nodejs-polars";
-import type { BoundValue, ColumnInfo, DatasetStats } from "../../core/dataset.ts";
+import type { BoundValue, ColumnInfo, DatasetStats, Schema } from "../../core/dataset.ts";
 import type { ExecutionSource } from "../../core/tiers.ts";
 import type { Measure, Observation, RowCondition } from "../../rules/define.ts";
 import type { DuckdbTable } from "../../sources/source.ts";
@@ -32,8 +32,10 @@ export interface Measured {
   rows: number;
   /** Counts of `violations`, `duplicates`, `sql_query` measures. */
   counts: ReadonlyMap<string, number>;
-  /** Values of `max` measures: null where the column holds none. */
+  /** Values of `max` and `aggregate` measures: null where there is none. */
   values: ReadonlyMap<string, BoundValue | null>;
+  /** The dataset's columns, as the source read them before any row. */
+  schema: Schema;
 }
 
 /** What the planner knows when it picks a tier. */
@@ -50,14 +52,14 @@ export interface TierContext {
 export interface Placement {
   tier: ExecutionSource;
   statsCount?: number;
-  /** A `max` measure's value from statistics (null: the column holds no value). */
+  /** A `max` or `aggregate` measure's value from statistics (null: there is none). */
   statsValue?: BoundValue | null;
 }
 
 /** One select-list item of the pushed-down statement. */
 export interface SqlItem {
   expression: string;
-  /** The item measures a value, not a count (a `max`): how to read the driver's value. */
+  /** The item measures a value (`max`, `aggregate`), not a count: how to read it from the driver. */
   value?: (raw: unknown) => BoundValue | null;
   /** The user's SELECT as vetted and nested, for naming the rule when the statement fails. */
   userSql?: string;

@@ -5,11 +5,14 @@
  * @module
  */
 import type { Measure } from "../../rules/define.ts";
+import { aggregate } from "./aggregate.ts";
 import { columnType } from "./column_type.ts";
 import { duplicates } from "./duplicates.ts";
 import { max } from "./max.ts";
 import type { MeasureModule } from "./measure_module.ts";
 import { rowCount } from "./row_count.ts";
+import { schema } from "./schema.ts";
+import { references } from "./references.ts";
 import { sqlQuery } from "./sql_query.ts";
 import { violations } from "./violations.ts";
 
@@ -20,8 +23,11 @@ const MODULES: Modules = {
   duplicates,
   row_count: rowCount,
   column_type: columnType,
+  schema,
   sql_query: sqlQuery,
   max,
+  references,
+  aggregate,
 };
 
 /** The module measuring `measure`'s kind. */
