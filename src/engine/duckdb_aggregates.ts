@@ -13,20 +13,15 @@
  * The instance may read only the table's files and write only its spill directory.
  * @module
  */
-import { DuckDBInstance } from "@duckdb/node-api";
 import type { ColumnInfo } from "../core/dataset.ts";
-import { DataSourceError, describeError } from "../core/errors.ts";
-import { makeTempDir, removeTempDir } from "../core/temp_dirs.ts";
 import type { AggregateStat, RowCondition } from "../rules/define.ts";
 import type { DuckdbTable } from "../sources/source.ts";
 import { duckdb } from "../sql/duckdb.ts";
 import { countDuplicatesInDuckdb } from "./duckdb_duplicates.ts";
+import { withSpillingDuckdb } from "./duckdb_spilling.ts";
 
 /** Stats that need a DuckDB pass of their own on files (not one aggregate of the scan). */
 export const DUCKDB_STATS: ReadonlySet<AggregateStat> = new Set(["median", "count_distinct"]);
-
-// As the duplicate counts (duckdb_duplicates.ts): DuckDB spills past this.
-const MEMORY_LIMIT = "512MB";
 
 /** One statistic to take in DuckDB. */
 export interface DuckdbAggregateRequest {
@@ -66,39 +61,13 @@ export async function aggregateInDuckdb(
   return { value: Number(value ?? 0) - repeated, passes: 1 + duplicates.passes };
 }
 
-/**
- * Runs `work` in a private, locked-down DuckDB instance: `scalar` gives the first value
- * of a statement's first row.
- */
+/** `work` in a spilling DuckDB that may read the table's files; `scalar` gives a first value. */
 async function withDuckdb<T>(
   table: Pick<DuckdbTable, "allowedPaths">,
   work: (scalar: (sql: string) => Promise<unknown>) => Promise<T>,
 ): Promise<T> {
-  const spill = await makeTempDir({ prefix: "kontra-spill-" });
-  let instance: DuckDBInstance | undefined;
-  try {
-    await Deno.chmod(spill, 0o700);
-    instance = await DuckDBInstance.create(":memory:", {
-      memory_limit: MEMORY_LIMIT,
-      temp_directory: spill,
-    });
-    const connection = await instance.connect();
-    try {
-      const allowed = table.allowedPaths.map((path) => duckdb.literal(path)).join(", ");
-      await connection.run(`SET allowed_paths = [${allowed}]`);
-      await connection.run(`SET allowed_directories = [${duckdb.literal(`${spill}/`)}]`);
-      await connection.run(`SET enable_external_access = false`);
-      await connection.run(`SET lock_configuration = true`);
-      return await work(async (sql) =>
-        (await connection.runAndReadAll(sql)).getRows()[0]?.[0] ?? null
-      );
-    } finally {
-      connection.closeSync();
-    }
-  } catch (error) {
-    throw new DataSourceError(`aggregate failed: ${describeError(error)}`, 3);
-  } finally {
-    instance?.closeSync();
-    await removeTempDir(spill);
-  }
+  return await withSpillingDuckdb(
+    { allowedPaths: table.allowedPaths, pass: "aggregate" },
+    (run) => work(async (sql) => (await run(sql))[0]?.[0] ?? null),
+  );
 }

@@ -12,16 +12,11 @@
  * @module
  */
 import { join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import pl, { type Series } from "nodejs-polars";
-import { DataSourceError, describeError } from "../core/errors.ts";
 import { makeTempDir, removeTempDir } from "../core/temp_dirs.ts";
 import type { RowCondition } from "../rules/define.ts";
 import { duckdb } from "../sql/duckdb.ts";
-import { SqlTimeoutError, sqlTimeoutSeconds } from "./duckdb_session.ts";
-
-// As the duplicate counts (duckdb_duplicates.ts): DuckDB spills past this.
-const MEMORY_LIMIT = "512MB";
+import { type RunRows, withSpillingDuckdb } from "./duckdb_spilling.ts";
 
 /** A DuckDB table expression and the files it may read. */
 export interface AntiJoinTable {
@@ -150,58 +145,17 @@ export async function missingReferenceList(
   });
 }
 
+/** `work` in a spilling DuckDB that may read both sides' files (and write `writableDir`). */
 async function withAntiJoinInstance<T>(
   request: AntiJoinRequest,
   options: AntiJoinOptions,
-  writable: string | undefined,
-  work: (run: (sql: string) => Promise<unknown[][]>) => Promise<T>,
+  writableDir: string | undefined,
+  work: (run: RunRows) => Promise<T>,
 ): Promise<T> {
-  const timeoutS = options.timeoutS ?? sqlTimeoutSeconds();
-  const spill = await makeTempDir({ prefix: "kontra-spill-" });
-  let instance: DuckDBInstance | undefined;
-  try {
-    await Deno.chmod(spill, 0o700);
-    instance = await DuckDBInstance.create(":memory:", {
-      memory_limit: options.memoryLimit ?? MEMORY_LIMIT,
-      temp_directory: spill,
-      autoinstall_known_extensions: "false",
-      autoload_known_extensions: "false",
-    });
-    const connection = await instance.connect();
-    try {
-      const paths = [...request.data.allowedPaths, ...request.reference.allowedPaths];
-      await connection.run(
-        `SET allowed_paths = [${paths.map((path) => duckdb.literal(path)).join(", ")}]`,
-      );
-      const dirs = [`${spill}/`, ...(writable ? [writable] : [])];
-      await connection.run(
-        `SET allowed_directories = [${dirs.map((dir) => duckdb.literal(dir)).join(", ")}]`,
-      );
-      await connection.run(`SET enable_external_access = false`);
-      await connection.run(`SET lock_configuration = true`);
-      return await work(async (sql) => {
-        // DuckDB runs off the event loop, so a timer can interrupt it.
-        let interrupted = false;
-        const timer = setTimeout(() => {
-          interrupted = true;
-          connection.interrupt();
-        }, timeoutS * 1000);
-        try {
-          return (await connection.runAndReadAll(sql)).getRows();
-        } catch (error) {
-          throw interrupted ? new SqlTimeoutError(timeoutS) : error;
-        } finally {
-          clearTimeout(timer);
-        }
-      });
-    } finally {
-      connection.closeSync();
-    }
-  } catch (error) {
-    if (error instanceof DataSourceError) throw error;
-    throw new DataSourceError(`references anti-join failed: ${describeError(error)}`, 3);
-  } finally {
-    instance?.closeSync();
-    await removeTempDir(spill);
-  }
+  return await withSpillingDuckdb({
+    allowedPaths: [...request.data.allowedPaths, ...request.reference.allowedPaths],
+    ...(writableDir ? { writableDir } : {}),
+    ...options,
+    pass: "references anti-join",
+  }, work);
 }

@@ -12,7 +12,7 @@
  * {@linkcode SqlTimeoutError}.
  * @module
  */
-import { DuckDBInstance, type DuckDBResultReader } from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance, type DuckDBResultReader } from "@duckdb/node-api";
 import { DataSourceError } from "../core/errors.ts";
 import { duckdb } from "../sql/duckdb.ts";
 import { type VettedSql, vetUserSql } from "../sql/user_sql.ts";
@@ -24,6 +24,29 @@ const VIEW = "kontra_dataset";
 export const SQL_TIMEOUT_VARIABLE = "KONTRA_SQL_TIMEOUT";
 /** 600 s, like PostgreSQL's and Snowflake's default `statement_timeout`. */
 export const DEFAULT_SQL_TIMEOUT_S = 600;
+
+/**
+ * `work`'s statement on `connection`, interrupted after `seconds`: then a
+ * {@linkcode SqlTimeoutError}. DuckDB runs off the event loop, so a timer can fire.
+ */
+export async function withinDeadline<T>(
+  connection: DuckDBConnection,
+  seconds: number,
+  work: () => Promise<T>,
+): Promise<T> {
+  let interrupted = false;
+  const timer = setTimeout(() => {
+    interrupted = true;
+    connection.interrupt();
+  }, seconds * 1000);
+  try {
+    return await work();
+  } catch (error) {
+    throw interrupted ? new SqlTimeoutError(seconds) : error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** A statement running user SQL passed its deadline and was interrupted. */
 export class SqlTimeoutError extends Error {
@@ -118,18 +141,9 @@ export async function openDuckdbSession(
   return {
     async readAll(sql, wrap) {
       const prepared = await connection.prepare(wrap(sql.text));
-      // DuckDB runs off the event loop, so a timer can interrupt it.
-      let interrupted = false;
-      const timer = setTimeout(() => {
-        interrupted = true;
-        connection.interrupt();
-      }, timeoutS * 1000);
       try {
-        return await prepared.runAndReadAll();
-      } catch (error) {
-        throw interrupted ? new SqlTimeoutError(timeoutS) : error;
+        return await withinDeadline(connection, timeoutS, () => prepared.runAndReadAll());
       } finally {
-        clearTimeout(timer);
         prepared.destroySync();
       }
     },
