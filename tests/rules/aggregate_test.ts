@@ -259,7 +259,8 @@ Deno.test("aggregate: bad params are Kontract errors naming file:line:col", asyn
       `name: bad\ndatasource: ${parquet}\nrules:\n  - name: aggregate\n    params: ${params}\n`,
     );
     const error = await assertRejectsWith(validate(path), KontractError, /./, 2);
-    assert(error.message.includes(`${path}:5:`), error.message);
+    // The file as a label (relative to the working directory when that is shorter).
+    assert.match(error.message, /bad\.yml:5:\d+: rules\[0\]\.params/);
     assert(error.message.includes(expected), error.message);
   }
   // Checked against the column's type before any row is read.
