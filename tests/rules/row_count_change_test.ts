@@ -7,6 +7,7 @@ import pl from "nodejs-polars";
 import { KontractError, validate } from "../../mod.ts";
 import { assert, assertEquals, assertRejectsWith } from "../support/assert.ts";
 import { assertOneLineError, runCli } from "../support/cli.ts";
+import { testEveryTier } from "../support/every_tier.ts";
 import { peopleFrame, tempDir } from "../support/fixtures.ts";
 
 /** A Kontract over `data` with one row_count_change rule of `params`. */
@@ -174,3 +175,10 @@ Deno.test("bad row_count_change params are Kontract errors naming the field", as
     );
   }
 });
+
+// peopleFrame has 10 rows; the previous run had 12 (-16.67%) on every source.
+testEveryTier("row_count_change against a baseline of 12 rows", peopleFrame, [
+  { rule: "row_count_change", params: { max_decrease_ratio: 0.2 }, failed: 0 },
+  { rule: "row_count_change", params: { max_decrease_ratio: 0.1 }, failed: 1 },
+  { rule: "row_count_change", params: { max_increase_ratio: 0 }, failed: 0 },
+], { previousRows: 12 });

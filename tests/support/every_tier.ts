@@ -51,6 +51,8 @@ export type Tier = "parquet" | "parquet_scan" | "csv" | "s3" | "postgres" | "sno
 export interface EveryTierOptions {
   /** Tiers left out, each with the engine's limit that makes it so. */
   skip?: Partial<Record<Tier, string>>;
+  /** The rows of a previous run, given as its result file (`row_count_change`'s baseline). */
+  previousRows?: number;
 }
 
 /** Registers one Deno.test per tier, named `${title}: ${tier}`. */
@@ -69,13 +71,22 @@ export function testEveryTier(
     Deno.test({ name: named(tier), ignore: ignore(tier) }, async () => {
       await using dir = await tempDir();
       const { parquet } = writeBoth(frame(), dir.path, "data");
-      await checkCases(parquet, cases, { metadata, dir: dir.path, tier });
+      await checkCases(parquet, cases, {
+        metadata,
+        dir: dir.path,
+        previousRows: options.previousRows,
+        tier,
+      });
     });
   }
   Deno.test({ name: named("csv"), ignore: ignore("csv") }, async () => {
     await using dir = await tempDir();
     const { csv } = writeBoth(frame(), dir.path, "data");
-    await checkCases(csv, cases, { dir: dir.path, tier: "csv" });
+    await checkCases(csv, cases, {
+      dir: dir.path,
+      previousRows: options.previousRows,
+      tier: "csv",
+    });
   });
   Deno.test({ name: named("s3"), ignore: ignore("s3") }, async () => {
     await using dir = await tempDir();
@@ -85,7 +96,11 @@ export function testEveryTier(
       await server.createBucket("lake");
       await server.putFile("lake", "data.parquet", parquet);
       await withEnv(server.env(), async () => {
-        await checkCases("s3://lake/data.parquet", cases, { dir: dir.path, tier: "s3" });
+        await checkCases("s3://lake/data.parquet", cases, {
+          dir: dir.path,
+          previousRows: options.previousRows,
+          tier: "s3",
+        });
       });
     } finally {
       await server.close();
@@ -99,6 +114,7 @@ export function testEveryTier(
     await loadPostgres(postgres, schema.name, "data", frame());
     await checkCases(`${postgres.url}/${schema.name}.data`, cases, {
       dir: dir.path,
+      previousRows: options.previousRows,
       tier: "postgres",
       env: {},
     });
@@ -110,6 +126,7 @@ export function testEveryTier(
       await sf.loadParquet("data", parquet);
       await checkCases(sf.tableUri("data"), cases, {
         dir: dir.path,
+        previousRows: options.previousRows,
         tier: "snowflake",
         env: sf.env,
       });
@@ -121,7 +138,12 @@ export function testEveryTier(
     await using dir = await tempDir();
     await using db = await tempDatabase(mysql);
     await loadMysql(mysql, db.name, "data", frame());
-    await checkCases(`${db.url}/data`, cases, { dir: dir.path, tier: "mysql", env: {} });
+    await checkCases(`${db.url}/data`, cases, {
+      dir: dir.path,
+      previousRows: options.previousRows,
+      tier: "mysql",
+      env: {},
+    });
   });
 }
 
@@ -148,16 +170,23 @@ function outcomeOf(result: RuleResult): [string, number, boolean, string | undef
 async function checkCases(
   datasource: string,
   cases: TierCase[],
-  { metadata = true, dir, tier, env }: {
+  { metadata = true, dir, tier, env, previousRows }: {
     metadata?: boolean;
     dir: string;
     tier: Tier;
     env?: Environment;
+    previousRows?: number;
   },
 ): Promise<void> {
+  const baseline = `${dir}/baseline.json`;
+  if (previousRows !== undefined) {
+    const previous = { schema_version: "1.0", dataset: { uri: "earlier", rows: previousRows } };
+    await Deno.writeTextFile(baseline, JSON.stringify(previous));
+  }
   const result = await validate(kontractOfCases(cases, datasource), {
     metadata,
     ...(env ? { env } : {}),
+    ...(previousRows === undefined ? {} : { baseline }),
   });
   const errors = result.results.filter((r) => r.status === "error");
   assertEquals(errors.map((r) => `${r.rule_id}: ${r.message}`), [], `${tier}: rule errors`);
