@@ -25,7 +25,7 @@ import { duplicatedValues } from "../../src/engine/measures/duplicates.ts";
 import { compileCondition } from "../../src/rules/condition_compile.ts";
 import { assert, assertEquals, assertRejectsWith } from "../support/assert.ts";
 import { testEveryTier } from "../support/every_tier.ts";
-import { peopleFrame, tempDir, withEnv, writeBoth, writeText } from "../support/fixtures.ts";
+import { peopleFrame, tempDir, writeBoth, writeText } from "../support/fixtures.ts";
 import { loadFrame as loadMysql, mysqlTest, requireMysql, tempDatabase } from "../support/mysql.ts";
 import {
   loadFrame as loadPostgres,
@@ -120,9 +120,11 @@ Deno.test("unique with when: on a Time column: Polars' passes, local and S3 (a c
   try {
     await server.createBucket("lake");
     await server.putFile("lake", "times.parquet", parquet);
-    await withEnv(server.env(), async () => {
+    {
       for (const datasource of [parquet, "s3://lake/times.parquet"]) {
-        const result = await validate({ name: "t", datasource, rules: TIME_RULES });
+        const result = await validate({ name: "t", datasource, rules: TIME_RULES }, {
+          env: server.env(),
+        });
         assertEquals(
           result.results.map((r) => [r.rule_id, r.failed_count, r.status]),
           [["a", 1, "failed"], ["b", 1, "failed"], ["all", 3, "failed"]],
@@ -133,7 +135,7 @@ Deno.test("unique with when: on a Time column: Polars' passes, local and S3 (a c
         const manifest = JSON.parse(await Deno.readTextFile(`${action.location}_manifest.json`));
         assertEquals(manifest.rows_per_rule, { a: 2, b: 2, all: 5 }, datasource);
       }
-    });
+    }
   } finally {
     await server.close();
   }

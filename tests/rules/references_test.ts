@@ -13,7 +13,7 @@ import { antiJoinCountSql } from "../../src/engine/duckdb_references.ts";
 import { keyTypeProblem, sameDatabase } from "../../src/engine/references.ts";
 import { duckdb } from "../../src/sql/duckdb.ts";
 import { assert, assertEquals } from "../support/assert.ts";
-import { tempDir, withEnv, writeBoth } from "../support/fixtures.ts";
+import { tempDir, writeBoth } from "../support/fixtures.ts";
 import { loadFrame as loadMysql, mysqlTest, requireMysql, tempDatabase } from "../support/mysql.ts";
 import {
   loadFrame as loadPostgres,
@@ -143,8 +143,9 @@ Deno.test("references: S3 against S3, and a glob of local files", async () => {
     await server.createBucket("lake");
     await server.putFile("lake", "orders.parquet", data.parquet);
     await server.putFile("lake", "customers.parquet", reference.parquet);
-    await withEnv(server.env(), async () => {
-      await checkTier("s3", "s3://lake/orders.parquet", "s3://lake/customers.parquet", dir.path);
+    // The server's variables reach only this run, not the shared process environment.
+    await checkTier("s3", "s3://lake/orders.parquet", "s3://lake/customers.parquet", dir.path, {
+      env: server.env(),
     });
   } finally {
     await server.close();

@@ -6,7 +6,7 @@ import pl from "nodejs-polars";
 import { assert, assertEquals } from "../support/assert.ts";
 import { explain, validate } from "../../mod.ts";
 import { REPO, runCliProcess } from "../support/cli.ts";
-import { peopleFrame, tempDir, withEnv, writeBoth } from "../support/fixtures.ts";
+import { peopleFrame, tempDir, writeBoth } from "../support/fixtures.ts";
 import { expectedCounts, kontractOf, RULE_CASES } from "../support/rule_cases.ts";
 import { type S3TestServer, startS3Server } from "../support/s3_server.ts";
 import { usersFrame } from "../../scripts/users_data.ts";
@@ -38,7 +38,9 @@ Deno.test("S3 sources count every rule exactly as the local files do", async (t)
   await using dir = await tempDir();
   const server = await lakeServer(dir.path);
   try {
-    await withEnv(server.env(), async () => {
+    {
+      // The server's variables reach only these runs, not the shared process environment.
+      const env = server.env();
       for (
         const uri of [
           `s3://${BUCKET}/people.parquet`,
@@ -49,7 +51,7 @@ Deno.test("S3 sources count every rule exactly as the local files do", async (t)
       ) {
         await t.step(uri, async () => {
           for (const metadata of [true, false]) {
-            const result = await validate(kontractOf(RULE_CASES, uri), { metadata });
+            const result = await validate(kontractOf(RULE_CASES, uri), { metadata, env });
             assertEquals(
               result.results.map((r) => [r.rule, r.column ?? "", r.failed_count]),
               expectedCounts(RULE_CASES),
@@ -58,7 +60,7 @@ Deno.test("S3 sources count every rule exactly as the local files do", async (t)
           }
         });
       }
-    });
+    }
   } finally {
     await server.close();
   }
@@ -68,7 +70,9 @@ Deno.test("bytes: metadata answers read ≤ 1% of the object; one column reads a
   await using dir = await tempDir();
   const server = await lakeServer(dir.path);
   try {
-    await withEnv(server.env(), async () => {
+    {
+      // The server's variables reach only these runs, not the shared process environment.
+      const env = server.env();
       const uri = `s3://${BUCKET}/users/users.parquet`;
       const size = (await Deno.stat(`${dir.path}/users.parquet`)).size;
       server.resetBytes();
@@ -81,7 +85,7 @@ Deno.test("bytes: metadata answers read ≤ 1% of the object; one column reads a
           { name: "max_rows", params: { threshold: 1_000_000 } },
           { name: "dtype", params: { column: "email", type: "string" } },
         ],
-      }, { timings: true });
+      }, { timings: true, env });
       assert.ok(metadataOnly.results.every((r) => r.execution_source === "metadata"));
       assertEquals(metadataOnly.document.dataset.rows, 500_000);
       const metadataBytes = server.bytesSent();
@@ -94,11 +98,11 @@ Deno.test("bytes: metadata answers read ≤ 1% of the object; one column reads a
         name: "one",
         datasource: uri,
         rules: [{ name: "regex", params: { column: "email", pattern: "@" } }],
-      });
+      }, { env });
       assertEquals(oneColumn.results[0].failed_count, malformedEmails(500_000));
       const columnBytes = server.bytesSent();
       assert.ok(columnBytes < size / 2, `${columnBytes} bytes of ${size}`);
-    });
+    }
   } finally {
     await server.close();
   }
@@ -110,7 +114,9 @@ Deno.test("custom_sql_check on S3 streams objects to a temporary file that is re
   const before = [...Deno.readDirSync(Deno.env.get("TMPDIR") ?? "/tmp")]
     .filter((entry) => entry.name.startsWith("kontra-s3-")).length;
   try {
-    await withEnv(server.env(), async () => {
+    {
+      // The server's variables reach only these runs, not the shared process environment.
+      const env = server.env();
       const result = await validate({
         name: "sql",
         datasource: `s3://${BUCKET}/parts/*.parquet`,
@@ -118,17 +124,18 @@ Deno.test("custom_sql_check on S3 streams objects to a temporary file that is re
           name: "custom_sql_check",
           params: { sql: "SELECT * FROM {table} WHERE age > 25" },
         }],
-      });
+      }, { env });
       assertEquals(result.results[0].failed_count, 5);
       assertEquals(result.results[0].execution_source, "sql");
       const plan = await explain(`${REPO}examples/users.yml`, {
         data: `s3://${BUCKET}/parts/*.parquet`,
+        env,
       });
       assert.match(
         plan.reads.find((read) => /DuckDB table/.test(read.what))!.what,
         /private temporary directory, then DuckDB/,
       );
-    });
+    }
   } finally {
     await server.close();
   }
