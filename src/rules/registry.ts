@@ -2,7 +2,7 @@
  * Every rule Kontra knows. Adding a rule = one file in this folder + one line here.
  * @module
  */
-import { closest } from "fastest-levenshtein";
+import { closest } from "npm:fastest-levenshtein@1.0.16";
 import type { AnyRule } from "./define.ts";
 import allowedValues from "./allowed_values.ts";
 import customSqlCheck from "./custom_sql_check.ts";
@@ -86,6 +86,11 @@ export function registerRule(rule: AnyRule): void {
 /** The rule of that name, or undefined. */
 export function findRule(name: string): AnyRule | undefined {
   return rules.get(name);
+}
+
+/** Every registered rule, in registration order (built-ins first). */
+export function registeredRules(): AnyRule[] {
+  return [...rules.values()];
 }
 
 /** The registered name closest to `name`, for "did you mean" hints. */
