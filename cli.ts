@@ -7,7 +7,7 @@
  * reports, `--explain`, `--timings`, warnings, progress, errors and stacks.
  * @module
  */
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, Option } from "npm:commander@15.1.0";
 import { scrubSecrets } from "./src/core/secrets.ts";
 import { installSignalCleanup } from "./src/core/signal_cleanup.ts";
 import { registerUriSecrets } from "./src/core/connection_uri.ts";

@@ -7,8 +7,8 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import pl, { type DataType } from "nodejs-polars";
-import { z } from "zod";
+import pl, { type DataType } from "npm:nodejs-polars@0.25.2";
+import { z } from "npm:zod@4.6.7";
 import { polarsTypeNames } from "../core/polars_types.ts";
 import { scrubSecrets, scrubSecretsDeep } from "../core/secrets.ts";
 import { REASON_COLUMN, RULE_ID_COLUMN } from "../sources/violating_rows.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import { resolve } from "node:path";
-import { type Command, Option } from "commander";
+import { type Command, Option } from "npm:commander@15.1.0";
 import { loadEnvironment, readEnvFile } from "../kontract/env.ts";
 import { renderVerification } from "./actions_text.ts";
 import { verifyQuarantine } from "./quarantine_verify.ts";

@@ -12,7 +12,7 @@
  * reads, prints a Rust panic and fails.
  * @module
  */
-import pl, { type DataFrame } from "nodejs-polars";
+import pl, { type DataFrame } from "npm:nodejs-polars@0.25.2";
 import type { TimeUnit } from "./dataset.ts";
 import { type Dtype, polarsName } from "./dtypes.ts";
 

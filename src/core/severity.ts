@@ -3,7 +3,7 @@
  * `info` are reported only (unless `--fail-on` says otherwise).
  * @module
  */
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 
 /** How much a failing rule matters. Only `blocking` failures fail a run. */
 export type Severity = "blocking" | "warning" | "info";

@@ -3,7 +3,7 @@
  * exact; only the verdict changes.
  * @module
  */
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 
 /** At most `max_failed` failures, or at most that share of the rows the rule checked. */
 export interface Tolerance {

@@ -6,7 +6,7 @@
  * arrays) are written as text.
  * @module
  */
-import pl, { type DataFrame, type Series } from "nodejs-polars";
+import pl, { type DataFrame, type Series } from "npm:nodejs-polars@0.25.2";
 import { FLOATS, INTEGERS_64, TEXTS } from "../core/dtypes.ts";
 
 /** A column of the frame: its name, Polars type name and values (driver values). */

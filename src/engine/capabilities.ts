@@ -5,7 +5,7 @@
  * methods while running.
  * @module
  */
-import type { LazyDataFrame } from "nodejs-polars";
+import type { LazyDataFrame } from "npm:nodejs-polars@0.25.2";
 import type { DuckdbTable, Source } from "../sources/source.ts";
 import type { SqlAccess } from "../sql/sql_access.ts";
 

@@ -12,7 +12,7 @@
  * @module
  */
 import { join } from "node:path";
-import pl, { type Series } from "nodejs-polars";
+import pl, { type Series } from "npm:nodejs-polars@0.25.2";
 import { makeTempDir, removeTempDir } from "../core/temp_dirs.ts";
 import type { RowCondition } from "../rules/define.ts";
 import { duckdb } from "../sql/duckdb.ts";

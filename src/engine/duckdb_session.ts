@@ -12,7 +12,11 @@
  * {@linkcode SqlTimeoutError}.
  * @module
  */
-import { type DuckDBConnection, DuckDBInstance, type DuckDBResultReader } from "@duckdb/node-api";
+import {
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBResultReader,
+} from "npm:@duckdb/node-api@1.5.6-r.1";
 import { DataSourceError } from "../core/errors.ts";
 import { duckdb } from "../sql/duckdb.ts";
 import { type VettedSql, vetUserSql } from "../sql/user_sql.ts";

@@ -8,7 +8,7 @@
  * (`KONTRA_SQL_TIMEOUT`).
  * @module
  */
-import { DuckDBInstance } from "@duckdb/node-api";
+import { DuckDBInstance } from "npm:@duckdb/node-api@1.5.6-r.1";
 import { DataSourceError, describeError } from "../core/errors.ts";
 import { makeTempDir, removeTempDir } from "../core/temp_dirs.ts";
 import { duckdb } from "../sql/duckdb.ts";

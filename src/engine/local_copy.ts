@@ -6,7 +6,7 @@
  * @module
  */
 import { join } from "node:path";
-import pl, { type LazyDataFrame } from "nodejs-polars";
+import pl, { type LazyDataFrame } from "npm:nodejs-polars@0.25.2";
 import { DataSourceError, describeError } from "../core/errors.ts";
 import type { DuckdbTable } from "../sources/source.ts";
 import { duckdb } from "../sql/duckdb.ts";

@@ -5,7 +5,7 @@
  * them, and quarantine reuses the rules' plan.
  * @module
  */
-import { closest } from "fastest-levenshtein";
+import { closest } from "npm:fastest-levenshtein@1.0.16";
 import type { ColumnInfo, DatasetStats, Schema } from "../core/dataset.ts";
 import { KontractError } from "../core/errors.ts";
 import { type Kontract, type RuleInstance, ruleLabel } from "../kontract/load.ts";

@@ -25,7 +25,7 @@
  * cannot be checked against anything.
  * @module
  */
-import { closest } from "fastest-levenshtein";
+import { closest } from "npm:fastest-levenshtein@1.0.16";
 import type { ColumnInfo, Schema } from "../core/dataset.ts";
 import { DataSourceError, KontractError, KontraError } from "../core/errors.ts";
 import { type Kontract, type RuleInstance, ruleLabel } from "../kontract/load.ts";

@@ -9,7 +9,7 @@
  * first (see local_copy.ts), unless user SQL already needs the source's own local table.
  * @module
  */
-import pl, { type DataFrame, type Expr, type LazyDataFrame } from "nodejs-polars";
+import pl, { type DataFrame, type Expr, type LazyDataFrame } from "npm:nodejs-polars@0.25.2";
 // Loaded for its effect too: Parquet INTERVAL columns must not make Polars panic.
 import "../core/polars_types.ts";
 import { DataSourceError, describeError, KontractError } from "../core/errors.ts";

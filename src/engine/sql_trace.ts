@@ -7,7 +7,7 @@
  * source. A source row is traced when it equals a returned row in every column.
  * @module
  */
-import pl, { type DataFrame, type DataType } from "nodejs-polars";
+import pl, { type DataFrame, type DataType } from "npm:nodejs-polars@0.25.2";
 import { describeError, KontractError } from "../core/errors.ts";
 import { duckdb } from "../sql/duckdb.ts";
 import type { DuckdbTable } from "../sources/source.ts";

@@ -12,7 +12,7 @@
  *   its rule was left out.
  * @module
  */
-import type { DataFrame } from "nodejs-polars";
+import type { DataFrame } from "npm:nodejs-polars@0.25.2";
 import {
   REASON_COLUMN,
   type RowRule,

@@ -17,7 +17,7 @@
  * column the join adds (`pl.col(set.name).isNotNull()`: the row's value is in the set).
  * @module
  */
-import pl, { type LazyDataFrame } from "nodejs-polars";
+import pl, { type LazyDataFrame } from "npm:nodejs-polars@0.25.2";
 import type { Measure, ValueSet } from "../rules/define.ts";
 import type { ColumnInfo } from "../core/dataset.ts";
 

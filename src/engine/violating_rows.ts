@@ -15,7 +15,7 @@
  *   (sql_violating_rows.ts).
  * @module
  */
-import pl, { type Expr, type LazyDataFrame } from "nodejs-polars";
+import pl, { type Expr, type LazyDataFrame } from "npm:nodejs-polars@0.25.2";
 import { assertNever } from "../core/assert_never.ts";
 import { DataSourceError, describeError } from "../core/errors.ts";
 import type { Schema } from "../core/dataset.ts";

@@ -15,7 +15,7 @@
  * ```
  * @module
  */
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 
 /** File formats quarantined rows are written in. */
 export type QuarantineFormat = "parquet" | "csv";

@@ -4,7 +4,7 @@
  * device or a named pipe under that name is an error naming it (exit 2), never a hang.
  * @module
  */
-import { parse } from "dotenv";
+import { parse } from "npm:dotenv@18.0.10";
 import { BoundedReadError, readBoundedTextFile } from "../core/bounded_read.ts";
 import type { Environment } from "../core/environment.ts";
 import { printable } from "../core/printable.ts";

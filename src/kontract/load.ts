@@ -9,7 +9,7 @@
  * @module
  */
 import { dirname, relative, resolve } from "node:path";
-import type { z } from "zod";
+import type { z } from "npm:zod@4.6.7";
 import type { ActionsConfig } from "./actions_spec.ts";
 import { BoundedReadError, readBoundedTextFile } from "../core/bounded_read.ts";
 import { printable } from "../core/printable.ts";

@@ -17,7 +17,7 @@ import {
   type Node,
   parseDocument,
   visit,
-} from "yaml";
+} from "npm:yaml@2.9.1";
 import { printable } from "../core/printable.ts";
 import { KontractError } from "../core/errors.ts";
 

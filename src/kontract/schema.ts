@@ -3,7 +3,7 @@
  * Rule params are checked later, against each rule's own schema.
  * @module
  */
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 import { Severity } from "../core/severity.ts";
 import { Tolerance } from "../core/tolerance.ts";
 import { ActionsSpec } from "./actions_spec.ts";

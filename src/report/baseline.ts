@@ -5,7 +5,7 @@
  * still far below it.
  * @module
  */
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 import { BoundedReadError, readBoundedTextFile } from "../core/bounded_read.ts";
 import { KontraError } from "../core/errors.ts";
 import type { PreviousRun } from "../rules/define.ts";

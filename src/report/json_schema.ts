@@ -2,7 +2,7 @@
  * The JSON schema of the result document, generated from the zod model.
  * @module
  */
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 import { ResultDocumentModel, SCHEMA_VERSION } from "./result.ts";
 
 /** The JSON schema (draft 2020-12) text of result documents, as checked in under `schema/`. */

@@ -7,7 +7,7 @@
  * @module
  */
 import type { ExecutionSource } from "../core/tiers.ts";
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 import { Severity } from "../core/severity.ts";
 import { Tolerance } from "../core/tolerance.ts";
 

@@ -21,7 +21,7 @@
  * their count).
  * @module
  */
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 import type { BoundValue, ColumnInfo } from "../core/dataset.ts";
 import {
   dtypeSet,

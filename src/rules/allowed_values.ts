@@ -7,7 +7,7 @@
  * engine/value_sets.ts); in SQL, `IN` lists of constants (`sql_values.ts`).
  * @module
  */
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 import { scalarValueProblem } from "./column_support.ts";
 import { defineRule } from "./define.ts";
 import { ListedValues, listMembership } from "./list_membership.ts";

@@ -4,7 +4,7 @@
  * counts every column any file has (those that drifted too). No row is read.
  * @module
  */
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 import type { Schema } from "../core/dataset.ts";
 import { defineRule } from "./define.ts";
 

@@ -12,8 +12,8 @@
  * timestamps compare in `left`'s unit (ms, µs or ns).
  * @module
  */
-import pl, { type Expr } from "nodejs-polars";
-import { z } from "zod";
+import pl, { type Expr } from "npm:nodejs-polars@0.25.2";
+import { z } from "npm:zod@4.6.7";
 import type { ColumnInfo } from "../core/dataset.ts";
 import { familyOf, isStoredText } from "../core/dtypes.ts";
 import type { Dialect } from "../sql/dialect.ts";

@@ -26,8 +26,8 @@
  * treats NULL as false, in both renderings (`fill_null(false)`, `COALESCE(…, FALSE)`).
  * @module
  */
-import pl, { type Expr } from "nodejs-polars";
-import { closest } from "fastest-levenshtein";
+import pl, { type Expr } from "npm:nodejs-polars@0.25.2";
+import { closest } from "npm:fastest-levenshtein@1.0.16";
 import type { ColumnInfo } from "../core/dataset.ts";
 import {
   coerceLiteral,

@@ -4,8 +4,8 @@
  * rule to those rows exactly as it does a rule's own `when:` (both, when both are given).
  * @module
  */
-import pl from "nodejs-polars";
-import { z } from "zod";
+import pl from "npm:nodejs-polars@0.25.2";
+import { z } from "npm:zod@4.6.7";
 import { ConditionSyntaxError, formatCondition, parseCondition } from "./condition.ts";
 import { defineRule } from "./define.ts";
 

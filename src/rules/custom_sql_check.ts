@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 import { MAX_USER_SQL_CHARS } from "../sql/user_sql.ts";
 import { defineRule } from "./define.ts";
 

@@ -4,8 +4,8 @@
  * rule never runs a query itself.
  * @module
  */
-import type { Expr, Series } from "nodejs-polars";
-import type { z } from "zod";
+import type { Expr, Series } from "npm:nodejs-polars@0.25.2";
+import type { z } from "npm:zod@4.6.7";
 import type { Dialect } from "../sql/dialect.ts";
 import type { BoundValue, ColumnInfo, DatasetStats, Schema } from "../core/dataset.ts";
 

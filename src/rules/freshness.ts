@@ -17,7 +17,7 @@
  * prove it, else one aggregate of the single scan or of the database statement.
  * @module
  */
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 import type { BoundValue, ColumnInfo } from "../core/dataset.ts";
 import { isStoredText } from "../core/dtypes.ts";
 import {

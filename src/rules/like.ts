@@ -8,8 +8,8 @@
  * Non-text columns by their text form (text_form.ts).
  * @module
  */
-import pl from "nodejs-polars";
-import { z } from "zod";
+import pl from "npm:nodejs-polars@0.25.2";
+import { z } from "npm:zod@4.6.7";
 import { scalarValueProblem } from "./column_support.ts";
 import { defineRule } from "./define.ts";
 import { likePatternProblem, parseLike, polarsLike, sqlLikePattern } from "./like_pattern.ts";

@@ -12,7 +12,7 @@
  * with `%` around it or not, else as an anchored regex.
  * @module
  */
-import pl, { type Expr } from "nodejs-polars";
+import pl, { type Expr } from "npm:nodejs-polars@0.25.2";
 
 /** One piece of a LIKE pattern. */
 export type LikePiece =

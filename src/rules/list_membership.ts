@@ -4,8 +4,8 @@
  * a chain of `==`, one anchored regex or a joined value set; in SQL, `IN` lists.
  * @module
  */
-import pl from "nodejs-polars";
-import { z } from "zod";
+import pl from "npm:nodejs-polars@0.25.2";
+import { z } from "npm:zod@4.6.7";
 import type { ListedValue } from "../core/dtypes.ts";
 import type { ViolationsMeasure } from "./define.ts";
 import { polarsMembershipByType } from "./literals.ts";

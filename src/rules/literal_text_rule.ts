@@ -11,8 +11,8 @@
  * SQL with the dialect's byte-exact `like`, so MySQL's case-folding collations do not apply.
  * @module
  */
-import pl, { type Expr } from "nodejs-polars";
-import { z } from "zod";
+import pl, { type Expr } from "npm:nodejs-polars@0.25.2";
+import { z } from "npm:zod@4.6.7";
 import { scalarValueProblem } from "./column_support.ts";
 import { defineRule, type RuleDefinition } from "./define.ts";
 import { literalLike, polarsLike, sqlLikePattern } from "./like_pattern.ts";

@@ -8,7 +8,7 @@
  * and can mis-compare large integers: literals are typed like the column.
  * @module
  */
-import pl, { type Expr, type Series } from "nodejs-polars";
+import pl, { type Expr, type Series } from "npm:nodejs-polars@0.25.2";
 import type { ColumnInfo } from "../core/dataset.ts";
 import type { ValueSet } from "./define.ts";
 import { polarsRegexCompiles } from "./polars_regex.ts";

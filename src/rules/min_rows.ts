@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 import { defineRule } from "./define.ts";
 
 /** Fails by how many rows the dataset is short of `threshold`. */

@@ -12,8 +12,8 @@
  * values.
  * @module
  */
-import pl from "nodejs-polars";
-import { z } from "zod";
+import pl from "npm:nodejs-polars@0.25.2";
+import { z } from "npm:zod@4.6.7";
 import type { ListedValue } from "../core/dtypes.ts";
 import { printable } from "../core/printable.ts";
 import { scalarValueProblem } from "./column_support.ts";

@@ -4,7 +4,7 @@
  * yields null instead of throwing on a bad pattern).
  * @module
  */
-import pl from "nodejs-polars";
+import pl from "npm:nodejs-polars@0.25.2";
 
 /** True when Polars accepts `pattern` in `str.contains`. */
 export function polarsRegexCompiles(pattern: string): boolean {

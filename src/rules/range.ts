@@ -22,8 +22,8 @@
  * column that may hold a NaN has none, see sources/parquet_bounds.ts.)
  * @module
  */
-import pl, { type Expr } from "nodejs-polars";
-import { z } from "zod";
+import pl, { type Expr } from "npm:nodejs-polars@0.25.2";
+import { z } from "npm:zod@4.6.7";
 import type { ColumnInfo, DatasetStats } from "../core/dataset.ts";
 import { integerBits, isStoredText, UNSIGNED_INTEGERS } from "../core/dtypes.ts";
 import { formatIsoDate, formatIsoTimestamp, isProblem } from "../core/iso_time.ts";

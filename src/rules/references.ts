@@ -6,7 +6,7 @@
  * (checked by the engine when it resolves the reference, before any row is read).
  * @module
  */
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 import { defineRule } from "./define.ts";
 
 /** `references`' params. */

@@ -4,8 +4,8 @@
  * cast to text), so `^\d+$` works on a CSV column of digits inferred as integers.
  * @module
  */
-import pl from "nodejs-polars";
-import { z } from "zod";
+import pl from "npm:nodejs-polars@0.25.2";
+import { z } from "npm:zod@4.6.7";
 import { isTextType, scalarValueProblem } from "./column_support.ts";
 import { defineRule } from "./define.ts";
 import { polarsRegexCompiles } from "./polars_regex.ts";

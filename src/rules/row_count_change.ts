@@ -6,7 +6,7 @@
  * infinite. With no previous run there is nothing to compare: the rule passes and says so.
  * @module
  */
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 import { defineRule, type Observation } from "./define.ts";
 
 const Ratio = z.number().min(0, { error: "must be 0 or more" });

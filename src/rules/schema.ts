@@ -12,8 +12,8 @@
  * `mode: contains` allows extra columns. Answered from the schema alone: no row is read.
  * @module
  */
-import { closest } from "fastest-levenshtein";
-import { z } from "zod";
+import { closest } from "npm:fastest-levenshtein@1.0.16";
+import { z } from "npm:zod@4.6.7";
 import type { Schema } from "../core/dataset.ts";
 import { defineRule } from "./define.ts";
 import { isTypeName, TYPE_NAMES, typeMatches } from "./type_families.ts";

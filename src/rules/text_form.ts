@@ -7,7 +7,7 @@
  * text form can count differently from one tier to another.
  * @module
  */
-import pl, { type Expr } from "nodejs-polars";
+import pl, { type Expr } from "npm:nodejs-polars@0.25.2";
 import type { ColumnInfo } from "../core/dataset.ts";
 import type { Dialect } from "../sql/dialect.ts";
 import { isTextType } from "./column_support.ts";

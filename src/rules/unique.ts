@@ -7,7 +7,7 @@
  * names them all.
  * @module
  */
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 import { defineRule } from "./define.ts";
 
 /** `unique`'s params: exactly one of `column` and `columns`. */

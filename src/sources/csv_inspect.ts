@@ -7,7 +7,7 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import pl from "nodejs-polars";
+import pl from "npm:nodejs-polars@0.25.2";
 import { DataSourceError, describeError } from "../core/errors.ts";
 import { CsvRecordCounter, type RaggedRow } from "./csv_records.ts";
 import { type FileColumn, nameFiles } from "./file_schema.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import { globSync } from "node:fs";
-import type { DataFrame, LazyDataFrame } from "nodejs-polars";
+import type { DataFrame, LazyDataFrame } from "npm:nodejs-polars@0.25.2";
 import { polarsColumns } from "../core/polars_types.ts";
 import { DataSourceError } from "../core/errors.ts";
 import { LocalStorage } from "../storage/local.ts";

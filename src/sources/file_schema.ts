@@ -10,7 +10,7 @@
  * column in one file and a float column in another are read as Float64.
  * @module
  */
-import pl, { type DataType } from "nodejs-polars";
+import pl, { type DataType } from "npm:nodejs-polars@0.25.2";
 import type { ColumnInfo, TimeUnit } from "../core/dataset.ts";
 import type { ColumnDrift, ColumnVariants, Schema } from "../core/dataset.ts";
 import {

@@ -12,7 +12,7 @@
  * own header and the types inferred for the dataset.
  * @module
  */
-import pl, { type DataType, type Expr, type LazyDataFrame } from "nodejs-polars";
+import pl, { type DataType, type Expr, type LazyDataFrame } from "npm:nodejs-polars@0.25.2";
 import { polarsColumns } from "../core/polars_types.ts";
 import { DataSourceError, describeError } from "../core/errors.ts";
 import type { ColumnInfo } from "../core/dataset.ts";

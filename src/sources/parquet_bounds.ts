@@ -18,7 +18,13 @@
  * - decimals, times and other types: no bounds (no exact encoding in ValueBounds).
  * @module
  */
-import type { ColumnChunk, FileMetaData, ParquetParsers, RowGroup, SchemaElement } from "hyparquet";
+import type {
+  ColumnChunk,
+  FileMetaData,
+  ParquetParsers,
+  RowGroup,
+  SchemaElement,
+} from "npm:hyparquet@1.33.0";
 import type { BoundValue, ValueBounds } from "../core/dataset.ts";
 import { FLOATS, INTEGERS_64, isStoredText } from "../core/dtypes.ts";
 import { compareCodePoints } from "../rules/ordered_bound.ts";

@@ -8,7 +8,7 @@ import {
   type FileMetaData,
   parquetMetadataAsync,
   type RowGroup,
-} from "hyparquet";
+} from "npm:hyparquet@1.33.0";
 import { DataSourceError, describeError } from "../core/errors.ts";
 import type { DatasetStats } from "../core/dataset.ts";
 import { footerBounds, STATISTICS_PARSERS } from "./parquet_bounds.ts";

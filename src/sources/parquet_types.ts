@@ -3,7 +3,7 @@
  * the network) answers `dtype` exactly as a Polars scan of the same file would.
  * @module
  */
-import type { FileMetaData, SchemaElement, TimeUnit } from "hyparquet";
+import type { FileMetaData, SchemaElement, TimeUnit } from "npm:hyparquet@1.33.0";
 import type { ColumnInfo } from "../core/dataset.ts";
 import type { FileColumn } from "./file_schema.ts";
 

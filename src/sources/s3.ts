@@ -6,7 +6,7 @@
  * @module
  */
 import { join } from "node:path";
-import type { LazyDataFrame } from "nodejs-polars";
+import type { LazyDataFrame } from "npm:nodejs-polars@0.25.2";
 import { makeTempDir, removeTempDir } from "../core/temp_dirs.ts";
 import { DataSourceError } from "../core/errors.ts";
 import type { Environment } from "../core/environment.ts";

@@ -3,7 +3,7 @@
  * do (statistics? a Polars scan? SQL?) and never switches on what kind it is.
  * @module
  */
-import type { LazyDataFrame } from "nodejs-polars";
+import type { LazyDataFrame } from "npm:nodejs-polars@0.25.2";
 import type { DatasetStats, Schema } from "../core/dataset.ts";
 import type { SqlAccess } from "../sql/sql_access.ts";
 

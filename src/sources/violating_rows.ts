@@ -5,7 +5,7 @@
  * a database yields them itself through a cursor (databases/sql_violating_rows.ts).
  * @module
  */
-import type { DataFrame, LazyDataFrame } from "nodejs-polars";
+import type { DataFrame, LazyDataFrame } from "npm:nodejs-polars@0.25.2";
 import type { ColumnInfo, Schema } from "../core/dataset.ts";
 import type { Measure } from "../rules/define.ts";
 

@@ -5,7 +5,7 @@
  * passed, the endpoint without its userinfo; never a secret.
  * @module
  */
-import type { S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "npm:@aws-sdk/client-s3@3.1175.0";
 import { makeTempDir } from "../core/temp_dirs.ts";
 import type { S3Access } from "./s3_access.ts";
 import { s3Reason } from "./s3_access.ts";

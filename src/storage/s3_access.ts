@@ -10,7 +10,7 @@
  * the same bound per request and for their retries.
  * @module
  */
-import type { S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "npm:@aws-sdk/client-s3@3.1175.0";
 import { registerSecret } from "../core/secrets.ts";
 import { splitUri } from "../core/uri_credentials.ts";
 import { DataSourceError } from "../core/errors.ts";

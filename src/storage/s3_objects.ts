@@ -21,7 +21,7 @@ import {
   PutObjectCommand,
   type S3Client,
   UploadPartCommand,
-} from "@aws-sdk/client-s3";
+} from "npm:@aws-sdk/client-s3@3.1175.0";
 import { listPages, sendS3 } from "./s3_request.ts";
 
 /** Files up to this size go up in one PUT; larger ones as a multipart upload. */

@@ -8,7 +8,7 @@
  * (`s3Error` in `s3_access.ts`).
  * @module
  */
-import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+import { S3Client, type S3ClientConfig } from "npm:@aws-sdk/client-s3@3.1175.0";
 import { type AttemptOutcome, parseRetryAfter, RetryError, withRetry } from "../core/retry.ts";
 
 /** How long and how hard S3 requests may take. */

@@ -11,8 +11,8 @@
  * integers and decimals as exact text; dates and times as the server writes them.
  * @module
  */
-import mysql from "mysql2";
-import type { Connection, FieldPacket } from "mysql2";
+import mysql from "npm:mysql2@3.24.6";
+import type { Connection, FieldPacket } from "npm:mysql2@3.24.6";
 import type { Readable } from "node:stream";
 import type { SqlValue } from "../../sql/dialect.ts";
 import type { ClientResult, SqlClient } from "../sql_source.ts";

@@ -16,7 +16,7 @@
  * (each placeholder once, nothing else): what the tree walk checked is what the server runs.
  * @module
  */
-import mariadbSqlParser from "node-sql-parser/build/mariadb.js";
+import mariadbSqlParser from "npm:node-sql-parser@5.4.0/build/mariadb.js";
 import type { UserSqlGuard, UserSqlScope } from "../../sql/user_sql.ts";
 import { MYSQL_ALLOWED_FUNCTIONS, SYSTEM_SCHEMAS } from "./guard_allowed.ts";
 import { lexMysql, type MysqlToken } from "./guard_lexer.ts";

@@ -19,7 +19,7 @@
  * client-side formatting of values (`queryFormat`), values as exact text.
  * @module
  */
-import type { Connection, ConnectionOptions, FieldPacket } from "mysql2";
+import type { Connection, ConnectionOptions, FieldPacket } from "npm:mysql2@3.24.6";
 import { unavailableError } from "../../core/errors.ts";
 import type { Dialect, SqlValue } from "../../sql/dialect.ts";
 import type { MysqlConfig } from "./config.ts";

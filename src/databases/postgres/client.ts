@@ -15,7 +15,7 @@
  * @module
  */
 import { connect as connectSocket, type Socket } from "node:net";
-import postgres from "postgres";
+import postgres from "npm:postgres@3.4.9";
 import { DataSourceError, describeError, KontractError, KontraError } from "../../core/errors.ts";
 import { scrub } from "../../core/connection_uri.ts";
 import type { SqlValue } from "../../sql/dialect.ts";

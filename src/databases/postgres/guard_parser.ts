@@ -48,7 +48,7 @@ let instance: Promise<PgQueryWasm> | undefined;
 
 function wasm(): Promise<PgQueryWasm> {
   if (instance === undefined) {
-    const loading = import("libpg-query/wasm/libpg-query.js")
+    const loading = import("npm:libpg-query@17.7.4/wasm/libpg-query.js")
       .then(({ default: createModule }) => (createModule as () => Promise<PgQueryWasm>)());
     // A failed load is tried again next time rather than remembered.
     loading.catch(() => {

@@ -8,7 +8,7 @@
  * `login_timeout=10` took 37 s).
  * @module
  */
-import type { Connection, RowStatement } from "snowflake-sdk";
+import type { Connection, RowStatement } from "npm:snowflake-sdk@3.3.0";
 import { DataSourceError, KontractError, KontraError } from "../../core/errors.ts";
 import { scrub } from "../../core/connection_uri.ts";
 import type { SqlValue } from "../../sql/dialect.ts";

@@ -9,7 +9,7 @@
  * server) and proxies.
  * @module
  */
-import type { ConnectionOptions } from "snowflake-sdk";
+import type { ConnectionOptions } from "npm:snowflake-sdk@3.3.0";
 import { registerSecret } from "../../core/secrets.ts";
 import { DataSourceError } from "../../core/errors.ts";
 import type { Environment } from "../../core/environment.ts";

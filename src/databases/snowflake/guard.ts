@@ -15,7 +15,7 @@
  * the tree walk checked is what Snowflake runs.
  * @module
  */
-import snowflakeSqlParser from "node-sql-parser/build/snowflake.js";
+import snowflakeSqlParser from "npm:node-sql-parser@5.4.0/build/snowflake.js";
 import type { UserSqlGuard, UserSqlScope } from "../../sql/user_sql.ts";
 import { SNOWFLAKE_ALLOWED_FUNCTIONS, SYSTEM_NAMES } from "./guard_allowed.ts";
 import { lexSnowflake, type SnowflakeToken } from "./guard_lexer.ts";

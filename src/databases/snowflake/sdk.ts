@@ -7,7 +7,7 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-type SnowflakeSdk = typeof import("snowflake-sdk");
+type SnowflakeSdk = typeof import("npm:snowflake-sdk@3.3.0");
 
 let sdk: Promise<SnowflakeSdk> | undefined;
 
@@ -19,7 +19,7 @@ let sdk: Promise<SnowflakeSdk> | undefined;
 export function loadSnowflakeSdk(): Promise<SnowflakeSdk> {
   sdk ??= (async () => {
     Deno.env.set("SNOWFLAKE_DISABLE_PLATFORM_DETECTION", "true");
-    const module = await import("snowflake-sdk");
+    const module = await import("npm:snowflake-sdk@3.3.0");
     const loaded = ((module as { default?: SnowflakeSdk }).default ?? module) as SnowflakeSdk;
     loaded.configure({
       logLevel: "OFF",

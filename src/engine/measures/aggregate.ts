@@ -18,7 +18,7 @@
  * text; null when there is none. Not row-level: nothing to quarantine.
  * @module
  */
-import pl, { type Expr } from "nodejs-polars";
+import pl, { type Expr } from "npm:nodejs-polars@0.25.2";
 import { Buffer } from "node:buffer";
 import type { BoundValue, ColumnInfo, DatasetStats } from "../../core/dataset.ts";
 import { isStoredText } from "../../core/dtypes.ts";

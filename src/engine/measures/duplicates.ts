@@ -13,7 +13,7 @@
  * quarantine: a row that does not match is never a duplicate, nor makes one.
  * @module
  */
-import pl, { type Expr, type LazyDataFrame, type Series } from "nodejs-polars";
+import pl, { type Expr, type LazyDataFrame, type Series } from "npm:nodejs-polars@0.25.2";
 import type { ColumnInfo } from "../../core/dataset.ts";
 import type { DuplicatesMeasure } from "../../rules/define.ts";
 import type { Dialect } from "../../sql/dialect.ts";

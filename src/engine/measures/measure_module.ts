@@ -10,7 +10,7 @@
  * line in registry.ts (the registry's type fails to compile until the module exists).
  * @module
  */
-import type { Expr, LazyDataFrame } from "nodejs-polars";
+import type { Expr, LazyDataFrame } from "npm:nodejs-polars@0.25.2";
 import type { BoundValue, ColumnInfo, DatasetStats, Schema } from "../../core/dataset.ts";
 import type { ExecutionSource } from "../../core/tiers.ts";
 import type { Measure, Observation, RowCondition } from "../../rules/define.ts";

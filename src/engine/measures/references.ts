@@ -15,7 +15,7 @@
  * database, `isIn` the missing values (found by the same anti-join) over files.
  * @module
  */
-import pl from "nodejs-polars";
+import pl from "npm:nodejs-polars@0.25.2";
 import { KontractError } from "../../core/errors.ts";
 import type { ColumnInfo } from "../../core/dataset.ts";
 import type { ReferencesMeasure, ResolvedReference, RowCondition } from "../../rules/define.ts";

@@ -5,7 +5,7 @@
  * they can be traced to the dataset: the SELECT returns every column.
  * @module
  */
-import pl from "nodejs-polars";
+import pl from "npm:nodejs-polars@0.25.2";
 import { describeError, KontraError } from "../../core/errors.ts";
 import { ruleLabel } from "../../kontract/load.ts";
 import type { SqlQueryMeasure } from "../../rules/define.ts";

@@ -5,7 +5,7 @@
  * is a bound parameter of a fixed statement, so it is only ever parsed, never run.
  * @module
  */
-import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance } from "npm:@duckdb/node-api@1.5.6-r.1";
 
 /** `json_serialize_sql`'s answer: statements, or why it could not serialize them. */
 export interface DuckdbParse {
