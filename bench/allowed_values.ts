@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { ensureUsersData } from "./data.ts";
 import { measureDeno, median, type Run } from "./measure.ts";
-import { resultPath, ROOT } from "./suite.ts";
+import { resultName, ROOT, writeResult } from "./suite.ts";
 import { COUNTRIES } from "../scripts/users_data.ts";
 
 /** The rules beside `allowed_values`: bench/users.yml's row rules, all in the single pass. */
@@ -213,9 +213,6 @@ if (import.meta.main) {
     log: (message) => console.error(`[bench:allowed-values] ${message}`),
   });
   const suffix = values.column === "country" ? "" : `_${values.column}`;
-  const name = values.name ?? `allowed_values_${rows >= 1e6 ? `${rows / 1e6}m` : rows}${suffix}`;
-  await Deno.writeTextFile(resultPath(`${name}.json`), JSON.stringify(report, null, 2) + "\n");
-  const text = allowedValuesMarkdown(report);
-  await Deno.writeTextFile(resultPath(`${name}.md`), text);
-  console.log(text);
+  const name = values.name ?? resultName("allowed_values", rows, suffix);
+  await writeResult(name, report, allowedValuesMarkdown(report));
 }

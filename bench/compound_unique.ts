@@ -23,7 +23,7 @@ import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { ensureUsersData } from "./data.ts";
 import { measureDeno, median, type Run } from "./measure.ts";
-import { resultPath, ROOT } from "./suite.ts";
+import { resultName, ROOT, writeResult } from "./suite.ts";
 
 /** The tuple measured. */
 export const TUPLE = ["user_id", "email"];
@@ -212,10 +212,7 @@ if (import.meta.main) {
       runs: Number(values.runs),
       log: (message) => console.error(`[bench:compound-unique] ${message}`),
     });
-    const name = values.name ?? `compound_unique_${rows >= 1e6 ? `${rows / 1e6}m` : rows}`;
-    await Deno.writeTextFile(resultPath(`${name}.json`), JSON.stringify(report, null, 2) + "\n");
-    const text = compoundUniqueMarkdown(report);
-    await Deno.writeTextFile(resultPath(`${name}.md`), text);
-    console.log(text);
+    const name = values.name ?? resultName("compound_unique", rows);
+    await writeResult(name, report, compoundUniqueMarkdown(report));
   }
 }

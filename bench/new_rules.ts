@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { parse, stringify } from "yaml";
 import { ensureUsersData } from "./data.ts";
 import { measureDeno, median, type Run } from "./measure.ts";
-import { resultPath, ROOT } from "./suite.ts";
+import { resultName, ROOT, writeResult } from "./suite.ts";
 
 /** Ten rules of issue #13 over the users dataset (scripts/users_data.ts), two with `when:`. */
 export const NEW_RULES = [
@@ -175,9 +175,5 @@ if (import.meta.main) {
     runs: Number(values.runs),
     log: (message) => console.error(`[bench:new-rules] ${message}`),
   });
-  const name = values.name ?? `new_rules_${rows >= 1e6 ? `${rows / 1e6}m` : rows}`;
-  await Deno.writeTextFile(resultPath(`${name}.json`), JSON.stringify(report, null, 2) + "\n");
-  const text = newRulesMarkdown(report);
-  await Deno.writeTextFile(resultPath(`${name}.md`), text);
-  console.log(text);
+  await writeResult(values.name ?? resultName("new_rules", rows), report, newRulesMarkdown(report));
 }

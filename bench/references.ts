@@ -20,7 +20,7 @@ import pl from "nodejs-polars";
 import { stringify } from "yaml";
 import { ensureUsersData } from "./data.ts";
 import { measureDeno, median, type Run } from "./measure.ts";
-import { resultPath, ROOT } from "./suite.ts";
+import { resultName, ROOT, writeResult } from "./suite.ts";
 
 const MARKER = "_kontra_bench.json";
 const NULL_EVERY = 1000;
@@ -222,10 +222,7 @@ if (import.meta.main) {
       runs: Number(values.runs),
       log: (message) => console.error(`[bench:references] ${message}`),
     });
-    const name = values.name ?? `references_${rows >= 1e6 ? `${rows / 1e6}m` : rows}`;
-    await Deno.writeTextFile(resultPath(`${name}.json`), JSON.stringify(report, null, 2) + "\n");
-    const text = referencesMarkdown(report);
-    await Deno.writeTextFile(resultPath(`${name}.md`), text);
-    console.log(text);
+    const name = values.name ?? resultName("references", rows);
+    await writeResult(name, report, referencesMarkdown(report));
   }
 }

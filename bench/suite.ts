@@ -371,3 +371,15 @@ function phases(ms: Record<string, number>): string {
 export function resultPath(name: string): string {
   return join(new URL("./results/", import.meta.url).pathname, name);
 }
+
+/** `users_100m`-style names: the prefix, the row count in millions (or rows), a suffix. */
+export function resultName(prefix: string, rows: number, suffix = ""): string {
+  return `${prefix}_${rows >= 1e6 ? `${rows / 1e6}m` : rows}${suffix}`;
+}
+
+/** Writes a bench's report as `bench/results/<name>.json` and `.md`; prints the Markdown. */
+export async function writeResult(name: string, report: unknown, markdown: string): Promise<void> {
+  await Deno.writeTextFile(resultPath(`${name}.json`), JSON.stringify(report, null, 2) + "\n");
+  await Deno.writeTextFile(resultPath(`${name}.md`), markdown);
+  console.log(markdown);
+}
