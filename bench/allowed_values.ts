@@ -13,11 +13,10 @@
  * `bench:ci` guards the ratio of 10,000 values to 5 (`allowedValuesFigures`).
  * @module
  */
-import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { ensureUsersData } from "./data.ts";
 import { measureDeno, median, type Run } from "./measure.ts";
-import { resultName, ROOT, writeResult } from "./suite.ts";
+import { benchArgs, resultName, ROOT, writeResult } from "./suite.ts";
 import { COUNTRIES } from "../scripts/users_data.ts";
 
 /** The rules beside `allowed_values`: bench/users.yml's row rules, all in the single pass. */
@@ -191,28 +190,24 @@ export function allowedValuesMarkdown(report: AllowedValuesReport): string {
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      rows: { type: "string", default: "100000000" },
-      chunk: { type: "string", default: "5000000" },
-      runs: { type: "string", default: "3" },
-      sizes: { type: "string", default: "5,10,1000,10000" },
-      column: { type: "string", default: "country" },
-      name: { type: "string" },
-    },
+  const { rows, chunk, runs, name, own } = benchArgs({
+    sizes: "5,10,1000,10000",
+    column: "country",
   });
+  const column = own.column!;
   Deno.chdir(ROOT);
-  const rows = Number(values.rows);
   const report = await measureAllowedValues({
     rows,
-    chunk: Number(values.chunk),
-    sizes: values.sizes.split(",").map(Number),
-    runs: Number(values.runs),
-    column: values.column,
+    chunk,
+    sizes: own.sizes!.split(",").map(Number),
+    runs,
+    column,
     log: (message) => console.error(`[bench:allowed-values] ${message}`),
   });
-  const suffix = values.column === "country" ? "" : `_${values.column}`;
-  const name = values.name ?? resultName("allowed_values", rows, suffix);
-  await writeResult(name, report, allowedValuesMarkdown(report));
+  const suffix = column === "country" ? "" : `_${column}`;
+  await writeResult(
+    name ?? resultName("allowed_values", rows, suffix),
+    report,
+    allowedValuesMarkdown(report),
+  );
 }

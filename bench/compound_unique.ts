@@ -19,11 +19,10 @@
  * @module
  */
 import { DuckDBInstance } from "@duckdb/node-api";
-import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { ensureUsersData } from "./data.ts";
 import { measureDeno, median, type Run } from "./measure.ts";
-import { resultName, ROOT, writeResult } from "./suite.ts";
+import { benchArgs, resultName, ROOT, writeResult } from "./suite.ts";
 
 /** The tuple measured. */
 export const TUPLE = ["user_id", "email"];
@@ -184,18 +183,8 @@ export function compoundUniqueMarkdown(report: CompoundUniqueReport): string {
 }
 
 if (import.meta.main) {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
-    options: {
-      rows: { type: "string", default: "100000000" },
-      chunk: { type: "string", default: "5000000" },
-      runs: { type: "string", default: "3" },
-      name: { type: "string" },
-      "hand-written": { type: "string" },
-    },
-    allowPositionals: true,
-  });
-  const variant = values["hand-written"];
+  const { rows, chunk, runs, name, own, positionals } = benchArgs({ "hand-written": undefined });
+  const variant = own["hand-written"];
   if (variant !== undefined) {
     if (!(VARIANTS as readonly string[]).includes(variant)) {
       throw new Error(`--hand-written: one of ${VARIANTS.join(", ")}`);
@@ -205,14 +194,16 @@ if (import.meta.main) {
     console.log(JSON.stringify({ count, seconds: (performance.now() - started) / 1000 }));
   } else {
     Deno.chdir(ROOT);
-    const rows = Number(values.rows);
     const report = await measureCompoundUnique({
       rows,
-      chunk: Number(values.chunk),
-      runs: Number(values.runs),
+      chunk,
+      runs,
       log: (message) => console.error(`[bench:compound-unique] ${message}`),
     });
-    const name = values.name ?? resultName("compound_unique", rows);
-    await writeResult(name, report, compoundUniqueMarkdown(report));
+    await writeResult(
+      name ?? resultName("compound_unique", rows),
+      report,
+      compoundUniqueMarkdown(report),
+    );
   }
 }

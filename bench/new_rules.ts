@@ -12,11 +12,10 @@
  * `bench:ci` guards the time ratio (`newRulesFigures`).
  * @module
  */
-import { parseArgs } from "node:util";
 import { parse, stringify } from "yaml";
 import { ensureUsersData } from "./data.ts";
 import { measureDeno, median, type Run } from "./measure.ts";
-import { resultName, ROOT, writeResult } from "./suite.ts";
+import { benchArgs, resultName, ROOT, writeResult } from "./suite.ts";
 
 /** Ten rules of issue #13 over the users dataset (scripts/users_data.ts), two with `when:`. */
 export const NEW_RULES = [
@@ -158,22 +157,13 @@ export function newRulesMarkdown(report: NewRulesReport): string {
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      rows: { type: "string", default: "100000000" },
-      chunk: { type: "string", default: "5000000" },
-      runs: { type: "string", default: "3" },
-      name: { type: "string" },
-    },
-  });
+  const { rows, chunk, runs, name } = benchArgs();
   Deno.chdir(ROOT);
-  const rows = Number(values.rows);
   const report = await measureNewRules({
     rows,
-    chunk: Number(values.chunk),
-    runs: Number(values.runs),
+    chunk,
+    runs,
     log: (message) => console.error(`[bench:new-rules] ${message}`),
   });
-  await writeResult(values.name ?? resultName("new_rules", rows), report, newRulesMarkdown(report));
+  await writeResult(name ?? resultName("new_rules", rows), report, newRulesMarkdown(report));
 }

@@ -14,13 +14,12 @@
  * Writes `bench/results/<name>.json` and `.md` and prints the Markdown.
  * @module
  */
-import { parseArgs } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
 import pl from "nodejs-polars";
 import { stringify } from "yaml";
 import { ensureUsersData } from "./data.ts";
 import { measureDeno, median, type Run } from "./measure.ts";
-import { resultName, ROOT, writeResult } from "./suite.ts";
+import { benchArgs, resultName, ROOT, writeResult } from "./suite.ts";
 
 const MARKER = "_kontra_bench.json";
 const NULL_EVERY = 1000;
@@ -203,26 +202,15 @@ if (import.meta.main) {
   if (Deno.args[0] === "--hand-written") {
     await handWritten(Deno.args[1], Deno.args[2]);
   } else {
-    const { values } = parseArgs({
-      args: Deno.args,
-      options: {
-        rows: { type: "string", default: "100000000" },
-        chunk: { type: "string", default: "5000000" },
-        runs: { type: "string", default: "3" },
-        "reference-rows": { type: "string", default: "10000000" },
-        name: { type: "string" },
-      },
-    });
+    const { rows, chunk, runs, name, own } = benchArgs({ "reference-rows": "10000000" });
     Deno.chdir(ROOT);
-    const rows = Number(values.rows);
     const report = await measureReferences({
       rows,
-      chunk: Number(values.chunk),
-      referenceRows: Number(values["reference-rows"]),
-      runs: Number(values.runs),
+      chunk,
+      referenceRows: Number(own["reference-rows"]),
+      runs,
       log: (message) => console.error(`[bench:references] ${message}`),
     });
-    const name = values.name ?? resultName("references", rows);
-    await writeResult(name, report, referencesMarkdown(report));
+    await writeResult(name ?? resultName("references", rows), report, referencesMarkdown(report));
   }
 }

@@ -8,6 +8,7 @@
  * server (s3rver) runs in this process, on loopback, and counts the bytes it sends.
  * @module
  */
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { join } from "node:path";
 import { startS3Server } from "../tests/support/s3_server.ts";
 import { ensureUsersData, parquetFiles } from "./data.ts";
@@ -382,4 +383,48 @@ export async function writeResult(name: string, report: unknown, markdown: strin
   await Deno.writeTextFile(resultPath(`${name}.json`), JSON.stringify(report, null, 2) + "\n");
   await Deno.writeTextFile(resultPath(`${name}.md`), markdown);
   console.log(markdown);
+}
+
+/** What a bench over the generated users data was asked (see {@linkcode benchArgs}). */
+export interface BenchArgs {
+  rows: number;
+  chunk: number;
+  runs: number;
+  /** The result's file name, when given. */
+  name?: string;
+  /** The bench's own string options, by name. */
+  own: Record<string, string | undefined>;
+  positionals: string[];
+}
+
+/**
+ * The arguments of a bench over the generated users data: `--rows` (default 100M),
+ * `--chunk`, `--runs`, `--name`, and the bench's `own` string options with their defaults.
+ */
+export function benchArgs(own: Record<string, string | undefined> = {}): BenchArgs {
+  const options: ParseArgsOptionsConfig = {
+    rows: { type: "string", default: "100000000" },
+    chunk: { type: "string", default: "5000000" },
+    runs: { type: "string", default: "3" },
+    name: { type: "string" },
+  };
+  for (const [option, fallback] of Object.entries(own)) {
+    options[option] = fallback === undefined
+      ? { type: "string" }
+      : { type: "string", default: fallback };
+  }
+  const { values, positionals } = parseArgs({
+    args: Deno.args,
+    options,
+    allowPositionals: true,
+  });
+  const text = values as Record<string, string | undefined>;
+  return {
+    rows: Number(text.rows),
+    chunk: Number(text.chunk),
+    runs: Number(text.runs),
+    ...(text.name === undefined ? {} : { name: text.name }),
+    own: Object.fromEntries(Object.keys(own).map((option) => [option, text[option]])),
+    positionals,
+  };
 }
